@@ -1,0 +1,87 @@
+import { classifyFailure, type FailurePhase } from '../errors/classify-failure.ts';
+import { SessionError } from '../errors/session-error.ts';
+import type { AuthContext } from './auth-adapter.ts';
+
+/** A successful auth response, read and timed. */
+export interface AuthResponse {
+  status: number;
+  /** Parsed JSON body; `undefined` for an empty body (e.g. 204). */
+  json: unknown;
+  receivedAt: number;
+  serverDate?: number;
+}
+
+/**
+ * Sends one auth request and turns every failure (network, status, unreadable body) into a classified
+ * {@link SessionError} for that phase. Internal to the adapters.
+ *
+ * @example
+ * ```ts
+ * const res = await authRequest(ctx, url, { method: 'POST', headers: {}, body: '{}' }, 'login');
+ * ```
+ */
+export async function authRequest(
+  ctx: AuthContext,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  phase: FailurePhase,
+): Promise<AuthResponse> {
+  let response: Response;
+  let text: string;
+  try {
+    const request: RequestInit = { method: init.method, headers: init.headers };
+    if (init.body !== undefined) request.body = init.body;
+    if (ctx.signal) request.signal = ctx.signal;
+    response = await ctx.fetch(url, request);
+    text = await response.text();
+  } catch (thrown) {
+    throw SessionError.fromFailure(classifyFailure({ thrown }, phase), thrown);
+  }
+  const receivedAt = ctx.clock.now();
+  if (!response.ok) {
+    throw SessionError.fromFailure(classifyFailure({ status: response.status, headers: response.headers, body: text }, phase, { now: receivedAt }));
+  }
+  let json: unknown;
+  if (text.trim() !== '') {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw SessionError.fromFailure(classifyFailure({ status: response.status, body: text }, phase));
+    }
+  }
+  const result: AuthResponse = { status: response.status, json, receivedAt };
+  const date = Date.parse(response.headers.get('date') ?? '');
+  if (!Number.isNaN(date)) result.serverDate = date;
+  return result;
+}
+
+/**
+ * Reads a required string field of a JSON auth response, or throws a PROTOCOL error naming the field
+ * (never its value).
+ *
+ * @example
+ * ```ts
+ * const accessToken = requireString(res.json, 'access_token', 'refresh');
+ * ```
+ */
+export function requireString(json: unknown, field: string, what: string): string {
+  const value = optionalString(json, field);
+  if (value === undefined || value === '') {
+    throw new SessionError('PROTOCOL', `${what} response has no "${field}"`, { kind: 'protocol' });
+  }
+  return value;
+}
+
+/**
+ * Reads an optional string field of a JSON auth response.
+ *
+ * @example
+ * ```ts
+ * const rotated = optionalString(res.json, 'refresh_token');
+ * ```
+ */
+export function optionalString(json: unknown, field: string): string | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const value = (json as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { silentLogger, type Logger } from '../platform/logger.ts';
+import { parseStoredSession, type SessionStore } from './session-store.ts';
+
+/** Options of {@link fileSessionStore}. */
+export interface FileSessionStoreOptions {
+  /** The JSON file; its directory is created (mode 0700) when missing. */
+  path: string;
+  logger?: Logger;
+}
+
+/**
+ * Keeps the session in a JSON file (Node): written atomically (temp file + rename, so a crash leaves
+ * either the old or the new session), readable by the owner only (mode 0600). A missing file loads
+ * as `null`. A corrupt or wrong-version file loads as `null`, is logged (without its content), and is
+ * left in place for inspection: the next `save` replaces it.
+ *
+ * @example
+ * ```ts
+ * const store = fileSessionStore({ path: join(homedir(), '.my-app', 'session.json') });
+ * ```
+ */
+export function fileSessionStore(opts: FileSessionStoreOptions): SessionStore {
+  const { path } = opts;
+  const logger = opts.logger ?? silentLogger;
+  return {
+    async load() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        logger.warn('session file is not valid JSON; ignoring it', { path });
+        return null;
+      }
+      const session = parseStoredSession(parsed);
+      if (!session) logger.warn('session file has an unknown shape or version; ignoring it', { path });
+      return session;
+    },
+    async save(session) {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      const temp = `${path}.${randomUUID()}.tmp`;
+      try {
+        await writeFile(temp, JSON.stringify(session), { mode: 0o600, flag: 'wx' });
+        // The umask may have narrowed the mode further, never widened it; make it exact.
+        await chmod(temp, 0o600);
+        await rename(temp, path);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+      }
+    },
+    async clear() {
+      await rm(path, { force: true });
+    },
+  };
+}
