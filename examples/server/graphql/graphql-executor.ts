@@ -1,0 +1,95 @@
+import {
+  GraphQLError, execute, getOperationAST, parse, validate,
+  type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
+} from 'graphql';
+import type { AuthenticatedUser } from '../auth/auth-service.ts';
+import type { ServerLogger } from '../server-logger.ts';
+import type { SyncContext } from './sync-resolvers.ts';
+
+const CACHE_LIMIT = 500;
+
+/** An HTTP answer to a GraphQL request. */
+export interface GraphQLReply { status: number; body: { data?: unknown; errors?: GraphQLFormattedError[] } }
+
+const reply = (status: number, code: string, message: string): GraphQLReply =>
+  ({ status, body: { errors: [{ message, extensions: { code } }] } });
+
+/**
+ * Runs GraphQL-over-HTTP requests with `graphql.execute` and a parse/validate cache keyed by query text.
+ *
+ * @example
+ * const executor = new GraphQLExecutor(schema, rootValue, logger);
+ * const { status, body } = await executor.run({ query: '{ pullTodo(limit: 10) { checkpoint { id } } }' }, user);
+ */
+export class GraphQLExecutor {
+  #schema: GraphQLSchema;
+  #rootValue: unknown;
+  #logger: ServerLogger;
+  #cache = new Map<string, DocumentNode | readonly GraphQLError[]>();
+
+  constructor(schema: GraphQLSchema, rootValue: unknown, logger: ServerLogger) {
+    this.#schema = schema;
+    this.#rootValue = rootValue;
+    this.#logger = logger;
+  }
+
+  /** Answers one request body for an authenticated caller; never throws. */
+  async run(body: unknown, user: AuthenticatedUser): Promise<GraphQLReply> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply(400, 'BAD_REQUEST', 'expected a JSON object with a "query" string');
+    const { query, variables, operationName } = body as Record<string, unknown>;
+    if (typeof query !== 'string') return reply(400, 'BAD_REQUEST', '"query" must be a string');
+    if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return reply(400, 'BAD_REQUEST', '"variables" must be an object');
+    if (operationName != null && typeof operationName !== 'string') return reply(400, 'BAD_REQUEST', '"operationName" must be a string');
+
+    const document = this.#prepare(query);
+    if (!('kind' in document)) {
+      return { status: 400, body: { errors: document.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+    }
+    const operation = getOperationAST(document, operationName ?? undefined);
+    if (!operation) return reply(400, 'BAD_REQUEST', 'could not determine which operation to run');
+    if (operation.operation === 'subscription') return reply(400, 'BAD_REQUEST', 'subscriptions run over the websocket at this path');
+
+    const context: SyncContext = { user, refusals: [] };
+    let result: ExecutionResult;
+    try {
+      result = await execute({
+        schema: this.#schema, document, rootValue: this.#rootValue, contextValue: context,
+        variableValues: (variables ?? undefined) as Record<string, unknown> | undefined,
+        operationName: operationName ?? undefined,
+      });
+    } catch (error) {
+      this.#logger.error('graphql execution failed', { error: String(error) });
+      return reply(500, 'INTERNAL_SERVER_ERROR', 'internal server error');
+    }
+    // No data at all means the variables did not fit the operation.
+    if (!('data' in result) || result.data === undefined) {
+      return { status: 400, body: { errors: (result.errors ?? []).map((e) => ({ ...e.toJSON(), extensions: { code: 'BAD_USER_INPUT' } })) } };
+    }
+    const errors = [...(result.errors ?? []), ...context.refusals].map((e) => this.#format(e));
+    return { status: 200, body: errors.length > 0 ? { data: result.data, errors } : { data: result.data } };
+  }
+
+  #prepare(query: string): DocumentNode | readonly GraphQLError[] {
+    const cached = this.#cache.get(query);
+    if (cached) return cached;
+    let prepared: DocumentNode | readonly GraphQLError[];
+    try {
+      const document = parse(query, { maxTokens: 10_000 });
+      const errors = validate(this.#schema, document);
+      prepared = errors.length > 0 ? errors : document;
+    } catch (error) {
+      prepared = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+    }
+    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+    this.#cache.set(query, prepared);
+    return prepared;
+  }
+
+  /** Resolver errors we raised keep their message; anything unexpected is logged and masked. */
+  #format(error: GraphQLError): GraphQLFormattedError {
+    const original = error.originalError;
+    if (original === undefined || original instanceof GraphQLError) return error.toJSON();
+    this.#logger.error('resolver failed', { path: error.path, error: String(original) });
+    return { message: 'internal server error', ...(error.path ? { path: error.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  }
+}
