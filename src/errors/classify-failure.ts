@@ -90,7 +90,7 @@ function classifyResponse(
   const codes = errorCodes(body.json);
   const detail = serverMessage(body.json);
   const describe = (what: string): string => `${what} (HTTP ${status}${codes.length ? ` ${codes.join(',')}` : ''})${detail ? `: ${detail}` : ''}`;
-  const has = (set: Set<string>): boolean => codes.some((code) => set.has(code));
+  const has = (set: Set<string>): boolean => codes.some((code) => set.has(code.toUpperCase()));
   const retryAfterMs = retryAfter(headers, opts.now);
   const withRetry = (failure: ClassifiedFailure): ClassifiedFailure =>
     retryAfterMs === undefined ? failure : { ...failure, retryAfterMs };
@@ -175,7 +175,7 @@ function parseBody(raw: unknown): { json: unknown; unparseable: boolean } {
   }
 }
 
-/** Upper-cased codes from GraphQL `errors[].extensions.code`, App Services `error_code`, OAuth `error`. */
+/** Codes from GraphQL `errors[].extensions.code`, App Services `error_code`, OAuth `error`. */
 function errorCodes(json: unknown): string[] {
   if (typeof json !== 'object' || json === null) return [];
   const body = json as Record<string, unknown>;
@@ -183,12 +183,12 @@ function errorCodes(json: unknown): string[] {
   if (Array.isArray(body['errors'])) {
     for (const error of body['errors']) {
       const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
-      if (typeof code === 'string') codes.push(code.toUpperCase());
+      if (typeof code === 'string') codes.push(code);
     }
   }
-  if (typeof body['error_code'] === 'string') codes.push(body['error_code'].toUpperCase());
+  if (typeof body['error_code'] === 'string') codes.push(body['error_code']);
   // OAuth error codes are snake_case words; App Services puts a sentence in `error` instead.
-  if (typeof body['error'] === 'string' && /^[a-z][a-z_]*$/.test(body['error'])) codes.push(body['error'].toUpperCase());
+  if (typeof body['error'] === 'string' && /^[a-z][a-z_]*$/.test(body['error'])) codes.push(body['error']);
   return codes;
 }
 

@@ -125,11 +125,7 @@ export class SessionError extends Error {
  */
 export function isSessionError(error: unknown, code?: SessionErrorCode): error is SessionError {
   if (typeof error !== 'object' || error === null) return false;
-  // The name check also matches errors that lost the brand crossing a structured clone.
-  const branded =
-    (error as Record<symbol, unknown>)[BRAND] === true ||
-    error instanceof SessionError ||
-    ((error as { name?: unknown }).name === 'SessionError' && typeof (error as { code?: unknown }).code === 'string');
+  const branded = (error as Record<symbol, unknown>)[BRAND] === true || error instanceof SessionError;
   if (!branded) return false;
   return code === undefined || (error as SessionError).code === code;
 }
