@@ -1,0 +1,220 @@
+/**
+ * The vocabulary of the session statechart: its context, input, events, emitted events and the
+ * shapes its actors exchange. No token, password or refresh token appears in any of these types:
+ * tokens live in a vault that the provided actors close over.
+ *
+ * @module
+ */
+
+/**
+ * What `client.status.session` shows: the user-visible name of the current state.
+ *
+ * @example
+ * ```ts
+ * const s: SessionState = 'refreshExpired';
+ * ```
+ */
+export type SessionState =
+  | 'restoring'
+  | 'loggedOut'
+  | 'loggingIn'
+  | 'active'
+  | 'refreshing'
+  | 'refreshExpired'
+  | 'loggingOut';
+
+/**
+ * Why the current refresh started.
+ *
+ * @example
+ * ```ts
+ * const t: RefreshTrigger = 'reactive'; // a data request got a 401
+ * ```
+ */
+export type RefreshTrigger = 'proactive' | 'reactive' | 'wake' | 'restore' | 'forced';
+
+/**
+ * A signal that the device may have slept or come back online: re-check expiry now.
+ *
+ * @example
+ * ```ts
+ * actor.send({ type: 'session.wake', reason: 'online' });
+ * ```
+ */
+export type WakeReason = 'visibility' | 'online' | 'focus' | 'clockJump';
+
+/**
+ * Why the user has to log in again.
+ * - `refreshRejected`: the server rejected the refresh token (expired or revoked).
+ * - `refreshExpired`: the refresh token is known to have expired, so no request was sent.
+ * - `accessRejectedAfterRefresh`: fresh tokens kept being rejected; stopping instead of looping.
+ *
+ * @example
+ * ```ts
+ * const r: ReloginReason = 'refreshRejected';
+ * ```
+ */
+export type ReloginReason = 'refreshRejected' | 'refreshExpired' | 'accessRejectedAfterRefresh';
+
+/**
+ * A failure as the machine sees it: classified, with no token and no raw cause.
+ * Structurally the same as `ClassifiedFailure` in `src/errors`.
+ *
+ * @example
+ * ```ts
+ * const f: SessionFailure = { kind: 'transient', code: 'NETWORK', message: 'fetch failed' };
+ * ```
+ */
+export interface SessionFailure {
+  kind:
+    | 'accessRejected'
+    | 'refreshRejected'
+    | 'credentialsRejected'
+    | 'transient'
+    | 'rateLimited'
+    | 'rejected'
+    | 'protocol';
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/**
+ * The last error, as kept in context and shown in `client.status.lastError`.
+ *
+ * @example
+ * ```ts
+ * const e: SessionErrorInfo = { kind: 'transient', code: 'NETWORK', message: 'offline' };
+ * ```
+ */
+export type SessionErrorInfo = Pick<SessionFailure, 'kind' | 'code' | 'message'>;
+
+/**
+ * What the login and restore actors resolve with. Times are local-clock epoch ms.
+ * `accessLifetimeMs` (exp − iat) lets the machine clamp the refresh margin for short tokens.
+ *
+ * @example
+ * ```ts
+ * const info: SessionInfo = { userId: 'u1', accessExpiresAt: Date.now() + 1_800_000,
+ *   accessLifetimeMs: 1_800_000, refreshExpiresAt: null, generation: 1 };
+ * ```
+ */
+export interface SessionInfo {
+  userId: string;
+  accessExpiresAt: number;
+  accessLifetimeMs: number | null;
+  refreshExpiresAt: number | null;
+  generation: number;
+}
+
+/**
+ * A persisted session as read at start: the same shape as a fresh login.
+ *
+ * @example
+ * ```ts
+ * const restored: RestoredSession | null = null; // nothing stored
+ * ```
+ */
+export type RestoredSession = SessionInfo;
+
+/**
+ * What the refresh actor resolves with. `refreshExpiresAt` is present when the refresh token
+ * was rotated (a new expiry is known).
+ *
+ * @example
+ * ```ts
+ * const r: RefreshResult = { accessExpiresAt: Date.now() + 60_000, accessLifetimeMs: 60_000, generation: 2 };
+ * ```
+ */
+export interface RefreshResult {
+  accessExpiresAt: number;
+  accessLifetimeMs: number | null;
+  generation: number;
+  refreshExpiresAt?: number | null;
+}
+
+/**
+ * Input of the logout actor.
+ *
+ * @example
+ * ```ts
+ * const input: LogoutInput = { wipe: false, flushTimeoutMs: undefined };
+ * ```
+ */
+export interface LogoutInput {
+  wipe: boolean;
+  flushTimeoutMs: number | undefined;
+}
+
+/**
+ * Events the session machine accepts. Credentials are never in an event.
+ *
+ * @example
+ * ```ts
+ * actor.send({ type: 'session.accessRejected', generation: 3 });
+ * ```
+ */
+export type SessionEvent =
+  | { type: 'session.login' }
+  | { type: 'session.logout'; wipe?: boolean; flushTimeoutMs?: number }
+  | { type: 'session.accessRejected'; generation: number }
+  | { type: 'session.accessAccepted'; generation: number }
+  | { type: 'session.wake'; reason: WakeReason }
+  | { type: 'session.refreshRequested' };
+
+/**
+ * Events the machine emits to `actor.on(...)` listeners.
+ *
+ * @example
+ * ```ts
+ * actor.on('reloginRequired', (e) => console.log(e.userId, e.reason));
+ * ```
+ */
+export type SessionEmitted =
+  | { type: 'reloginRequired'; userId: string; reason: ReloginReason }
+  | { type: 'sessionChanged'; session: SessionState; userId: string | null }
+  | { type: 'refreshed'; accessExpiresAt: number }
+  | { type: 'loggedIn'; userId: string }
+  | { type: 'loggedOut'; userId: string | null };
+
+/**
+ * The machine's context. Holds instants, counters and the last classified error — never a token.
+ *
+ * @example
+ * ```ts
+ * actor.getSnapshot().context.accessExpiresAt;
+ * ```
+ */
+export interface SessionContext {
+  userId: string | null;
+  /** Local-clock epoch ms at which the access token expires. */
+  accessExpiresAt: number | null;
+  accessLifetimeMs: number | null;
+  /** Local-clock epoch ms; null when unknown (opaque refresh token). */
+  refreshExpiresAt: number | null;
+  refreshMarginMs: number;
+  refreshTrigger: RefreshTrigger | null;
+  /** Number of the access token in the vault; increments on every new access token. */
+  generation: number;
+  /** Consecutive transient refresh failures. */
+  failedRefreshes: number;
+  retryAfterMs: number | null;
+  /** Consecutive reactive refreshes with no accepted request in between. */
+  rejectedAfterRefresh: number;
+  maxRejectsAfterRefresh: number;
+  reloginReason: ReloginReason | null;
+  lastError: SessionErrorInfo | null;
+}
+
+/**
+ * Input of the machine. All fields optional; defaults: 60 s margin, 3 rejections after refresh.
+ *
+ * @example
+ * ```ts
+ * createActor(sessionMachine, { input: { refreshMarginMs: 30_000 } });
+ * ```
+ */
+export interface SessionInput {
+  refreshMarginMs?: number;
+  maxRejectsAfterRefresh?: number;
+}

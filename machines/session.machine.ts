@@ -1,0 +1,394 @@
+/**
+ * The session statechart: login, proactive and reactive refresh, offline backoff, refresh expiry
+ * and relogin, logout. Pure: its actors are typed stubs that the client provides, and no token
+ * ever enters its context, events, actor input or output.
+ *
+ * @module
+ */
+import { assign, emit, fromPromise, setup } from 'xstate';
+import type {
+  LogoutInput,
+  RefreshResult,
+  RefreshTrigger,
+  ReloginReason,
+  RestoredSession,
+  SessionContext,
+  SessionEmitted,
+  SessionEvent,
+  SessionInfo,
+  SessionInput,
+  SessionState,
+} from './session-events.ts';
+import {
+  createSessionTiming,
+  DEFAULT_MAX_REJECTS_AFTER_REFRESH,
+  DEFAULT_REFRESH_MARGIN_MS,
+  toSessionFailure,
+} from './session-logic.ts';
+
+const notProvided = (name: string) => async (): Promise<never> => {
+  throw new Error(`session machine: actor "${name}" is not provided`);
+};
+
+// Standalone defaults (visualisation, pure tests); the client provides clock-bound versions.
+const defaultTiming = createSessionTiming({ now: () => Date.now(), random: () => 0.5 });
+
+const signedOutContext = {
+  userId: null,
+  accessExpiresAt: null,
+  accessLifetimeMs: null,
+  refreshExpiresAt: null,
+  refreshTrigger: null,
+  generation: 0,
+  failedRefreshes: 0,
+  retryAfterMs: null,
+  rejectedAfterRefresh: 0,
+  reloginReason: null,
+} as const;
+
+/**
+ * The session machine. Provide its actors (`restoreSession`, `login`, `refresh`, `logout`) and,
+ * for an injected clock, its timing guards and delays (see `createSessionTiming`).
+ *
+ * @example
+ * ```ts
+ * import { createActor, fromPromise } from 'xstate';
+ * const actor = createActor(
+ *   sessionMachine.provide({ actors: { restoreSession: fromPromise(async () => null) } }),
+ *   { input: { refreshMarginMs: 60_000 } },
+ * ).start();
+ * actor.on('reloginRequired', ({ userId, reason }) => console.log(userId, reason));
+ * ```
+ */
+export const sessionMachine = setup({
+  types: {
+    context: {} as SessionContext,
+    events: {} as SessionEvent,
+    emitted: {} as SessionEmitted,
+    input: {} as SessionInput,
+    tags: {} as 'reloginRequired',
+  },
+  actors: {
+    restoreSession: fromPromise<RestoredSession | null>(notProvided('restoreSession')),
+    login: fromPromise<SessionInfo>(notProvided('login')),
+    refresh: fromPromise<RefreshResult>(notProvided('refresh')),
+    logout: fromPromise<void, LogoutInput>(notProvided('logout')),
+  },
+  guards: {
+    ...defaultTiming.guards,
+    isCurrentGeneration: ({ context }, params: { generation: number }) =>
+      params.generation === context.generation,
+    isStaleGeneration: ({ context }, params: { generation: number }) =>
+      params.generation !== context.generation,
+    rejectLimitReached: ({ context }) =>
+      context.rejectedAfterRefresh >= context.maxRejectsAfterRefresh,
+    isRefreshRejected: (_, params: { error: unknown }) =>
+      toSessionFailure(params.error).kind === 'refreshRejected',
+    isSameUser: ({ context }, params: { userId: string }) => params.userId === context.userId,
+    isPresent: (_, params: { value: unknown }) => params.value !== null && params.value !== undefined,
+    hasReloginReason: ({ context }) => context.reloginReason !== null,
+    canRetryEarly: ({ context }) => context.lastError?.kind !== 'rateLimited',
+  },
+  delays: defaultTiming.delays,
+  actions: {
+    applySession: assign((_, params: SessionInfo) => ({
+      ...signedOutContext,
+      userId: params.userId,
+      accessExpiresAt: params.accessExpiresAt,
+      accessLifetimeMs: params.accessLifetimeMs,
+      refreshExpiresAt: params.refreshExpiresAt,
+      generation: params.generation,
+      lastError: null,
+    })),
+    applyRefresh: assign(({ context }, params: RefreshResult) => ({
+      accessExpiresAt: params.accessExpiresAt,
+      accessLifetimeMs: params.accessLifetimeMs,
+      refreshExpiresAt:
+        params.refreshExpiresAt === undefined ? context.refreshExpiresAt : params.refreshExpiresAt,
+      generation: params.generation,
+      failedRefreshes: 0,
+      retryAfterMs: null,
+      lastError: null,
+    })),
+    setTrigger: assign((_, params: { trigger: RefreshTrigger }) => ({
+      refreshTrigger: params.trigger,
+    })),
+    countRejection: assign(({ context }) => ({
+      rejectedAfterRefresh: context.rejectedAfterRefresh + 1,
+    })),
+    resetRejections: assign({ rejectedAfterRefresh: 0 }),
+    markExpired: assign((_, params: { reason: ReloginReason }) => ({
+      reloginReason: params.reason,
+      refreshTrigger: null,
+    })),
+    recordFailure: assign((_, params: { error: unknown }) => {
+      const { kind, code, message } = toSessionFailure(params.error);
+      return { lastError: { kind, code, message } };
+    }),
+    recordRefreshFailure: assign(({ context }, params: { error: unknown }) => {
+      const { kind, code, message, retryAfterMs } = toSessionFailure(params.error);
+      return {
+        lastError: { kind, code, message },
+        failedRefreshes: context.failedRefreshes + 1,
+        retryAfterMs: retryAfterMs ?? null,
+      };
+    }),
+    clearSession: assign(signedOutContext),
+    emitReloginRequired: emit(({ context }) => ({
+      type: 'reloginRequired' as const,
+      userId: context.userId ?? '',
+      reason: context.reloginReason ?? 'refreshRejected',
+    })),
+    emitSessionChanged: emit(({ context }, params: { session: SessionState }) => ({
+      type: 'sessionChanged' as const,
+      session: params.session,
+      userId: context.userId,
+    })),
+    emitRefreshed: emit(({ context }) => ({
+      type: 'refreshed' as const,
+      accessExpiresAt: context.accessExpiresAt ?? 0,
+    })),
+    emitLoggedIn: emit(({ context }) => ({ type: 'loggedIn' as const, userId: context.userId ?? '' })),
+    emitLoggedOut: emit(({ context }) => ({ type: 'loggedOut' as const, userId: context.userId })),
+  },
+}).createMachine({
+  id: 'session',
+  description: 'The user session: tokens are refreshed before they expire and after a 401; sync pauses when the refresh token is gone.',
+  context: ({ input }) => ({
+    ...signedOutContext,
+    refreshMarginMs: input.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS,
+    maxRejectsAfterRefresh: input.maxRejectsAfterRefresh ?? DEFAULT_MAX_REJECTS_AFTER_REFRESH,
+    lastError: null,
+  }),
+  initial: 'restoring',
+  states: {
+    restoring: {
+      description: 'Reading the persisted session.',
+      entry: { type: 'emitSessionChanged', params: { session: 'restoring' } },
+      invoke: {
+        id: 'restoreSession',
+        src: 'restoreSession',
+        onDone: [
+          {
+            guard: { type: 'isPresent', params: ({ event }) => ({ value: event.output }) },
+            target: 'signedIn',
+            actions: {
+              type: 'applySession',
+              params: ({ event }) => event.output as RestoredSession,
+            },
+          },
+          { target: 'loggedOut' },
+        ],
+        onError: {
+          target: 'loggedOut',
+          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+        },
+      },
+      on: { 'session.logout': 'loggingOut' },
+    },
+    loggedOut: {
+      description: 'No user. Local data of earlier users stays on disk.',
+      entry: { type: 'emitSessionChanged', params: { session: 'loggedOut' } },
+      on: { 'session.login': 'loggingIn' },
+    },
+    loggingIn: {
+      description: 'Credentials sent; the login actor reads them from where the client parked them.',
+      entry: { type: 'emitSessionChanged', params: { session: 'loggingIn' } },
+      invoke: {
+        id: 'login',
+        src: 'login',
+        onDone: {
+          target: 'signedIn',
+          actions: [{ type: 'applySession', params: ({ event }) => event.output }, 'emitLoggedIn'],
+        },
+        onError: {
+          target: 'loggedOut',
+          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+        },
+      },
+      on: { 'session.logout': 'loggingOut' },
+    },
+    signedIn: {
+      description: 'A user is signed in. Owns the replication (next issue), so refreshes never tear it down.',
+      initial: 'checking',
+      on: {
+        'session.logout': 'loggingOut',
+        'session.accessAccepted': {
+          guard: { type: 'isCurrentGeneration', params: ({ event }) => ({ generation: event.generation }) },
+          actions: 'resetRejections',
+        },
+      },
+      states: {
+        checking: {
+          description: 'Transient: routes a restored or fresh session by its expiry instants.',
+          always: [
+            {
+              guard: 'refreshTokenExpired',
+              target: 'refreshExpired',
+              actions: [{ type: 'markExpired', params: { reason: 'refreshExpired' } }, 'emitReloginRequired'],
+            },
+            {
+              guard: 'accessDue',
+              target: 'refreshing',
+              actions: { type: 'setTrigger', params: { trigger: 'restore' } },
+            },
+            { target: 'active' },
+          ],
+        },
+        active: {
+          description: 'Token valid; a proactive refresh is scheduled at expiry minus the clamped margin.',
+          entry: { type: 'emitSessionChanged', params: { session: 'active' } },
+          after: {
+            refreshDue: {
+              target: 'refreshing',
+              actions: { type: 'setTrigger', params: { trigger: 'proactive' } },
+            },
+          },
+          on: {
+            'session.accessRejected': [
+              // A request that used an older token just retries with the new one.
+              { guard: { type: 'isStaleGeneration', params: ({ event }) => ({ generation: event.generation }) } },
+              {
+                guard: 'rejectLimitReached',
+                target: 'refreshExpired',
+                actions: [
+                  { type: 'markExpired', params: { reason: 'accessRejectedAfterRefresh' } },
+                  'emitReloginRequired',
+                ],
+              },
+              {
+                target: 'refreshing',
+                actions: ['countRejection', { type: 'setTrigger', params: { trigger: 'reactive' } }],
+              },
+            ],
+            'session.wake': [
+              {
+                guard: 'accessDue',
+                target: 'refreshing',
+                actions: { type: 'setTrigger', params: { trigger: 'wake' } },
+              },
+              { target: 'active', reenter: true },
+            ],
+            'session.refreshRequested': {
+              target: 'refreshing',
+              actions: { type: 'setTrigger', params: { trigger: 'forced' } },
+            },
+            'session.login': 'reloggingIn',
+          },
+        },
+        refreshing: {
+          description: 'One refresh at a time, by construction. Proactive: the old token keeps serving.',
+          entry: { type: 'emitSessionChanged', params: { session: 'refreshing' } },
+          initial: 'requesting',
+          on: { 'session.login': 'reloggingIn' },
+          states: {
+            requesting: {
+              description: 'The refresh request is in flight; a known-expired refresh token is not sent.',
+              always: {
+                guard: 'refreshTokenExpired',
+                target: '#session.signedIn.refreshExpired',
+                actions: [{ type: 'markExpired', params: { reason: 'refreshExpired' } }, 'emitReloginRequired'],
+              },
+              invoke: {
+                id: 'refresh',
+        src: 'refresh',
+                onDone: {
+                  target: '#session.signedIn.active',
+                  actions: [{ type: 'applyRefresh', params: ({ event }) => event.output }, 'emitRefreshed'],
+                },
+                onError: [
+                  {
+                    guard: { type: 'isRefreshRejected', params: ({ event }) => ({ error: event.error }) },
+                    target: '#session.signedIn.refreshExpired',
+                    actions: [
+                      { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+                      { type: 'markExpired', params: { reason: 'refreshRejected' } },
+                      'emitReloginRequired',
+                    ],
+                  },
+                  {
+                    target: 'backoff',
+                    actions: { type: 'recordRefreshFailure', params: ({ event }) => ({ error: event.error }) },
+                  },
+                ],
+              },
+              on: {
+                'session.accessRejected': {
+                  guard: { type: 'isCurrentGeneration', params: ({ event }) => ({ generation: event.generation }) },
+                  actions: { type: 'setTrigger', params: { trigger: 'reactive' } },
+                },
+              },
+            },
+            backoff: {
+              description: 'Offline is not expired: wait with jittered backoff (or Retry-After), still signed in.',
+              after: { retryDelay: 'requesting' },
+              on: {
+                'session.wake': { guard: 'canRetryEarly', target: 'requesting' },
+                'session.refreshRequested': {
+                  target: 'requesting',
+                  actions: { type: 'setTrigger', params: { trigger: 'forced' } },
+                },
+                'session.accessRejected': {
+                  guard: { type: 'isCurrentGeneration', params: ({ event }) => ({ generation: event.generation }) },
+                  target: 'requesting',
+                  actions: { type: 'setTrigger', params: { trigger: 'reactive' } },
+                },
+              },
+            },
+          },
+        },
+        refreshExpired: {
+          description: 'The refresh token is expired or revoked: sync paused (never cancelled) until the user logs in again.',
+          tags: ['reloginRequired'],
+          entry: { type: 'emitSessionChanged', params: { session: 'refreshExpired' } },
+          on: { 'session.login': 'reloggingIn' },
+        },
+        reloggingIn: {
+          description: 'Login while signed in: the same user keeps the replication, another user re-enters signedIn.',
+          entry: { type: 'emitSessionChanged', params: { session: 'loggingIn' } },
+          invoke: {
+            id: 'login',
+        src: 'login',
+            onDone: [
+              {
+                guard: { type: 'isSameUser', params: ({ event }) => ({ userId: event.output.userId }) },
+                target: 'active',
+                actions: [{ type: 'applySession', params: ({ event }) => event.output }, 'emitLoggedIn'],
+              },
+              {
+                target: '#session.signedIn',
+                reenter: true,
+                actions: [{ type: 'applySession', params: ({ event }) => event.output }, 'emitLoggedIn'],
+              },
+            ],
+            onError: [
+              {
+                guard: 'hasReloginReason',
+                target: 'refreshExpired',
+                actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+              },
+              {
+                target: 'active',
+                actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+              },
+            ],
+          },
+        },
+      },
+    },
+    loggingOut: {
+      description: 'Revoke the refresh token (best effort) and clear the stored session; never fails.',
+      entry: { type: 'emitSessionChanged', params: { session: 'loggingOut' } },
+      invoke: {
+        id: 'logout',
+        src: 'logout',
+        input: ({ event }) =>
+          event.type === 'session.logout'
+            ? { wipe: event.wipe ?? false, flushTimeoutMs: event.flushTimeoutMs }
+            : { wipe: false, flushTimeoutMs: undefined },
+        onDone: { target: 'loggedOut', actions: ['emitLoggedOut', 'clearSession'] },
+        onError: { target: 'loggedOut', actions: ['emitLoggedOut', 'clearSession'] },
+      },
+    },
+  },
+});
