@@ -1,5 +1,6 @@
 import { classifyFailure, type FailurePhase } from '../errors/classify-failure.ts';
 import { SessionError, isSessionError } from '../errors/session-error.ts';
+import { REDACTED } from '../platform/redact.ts';
 import type { AuthAdapter, AuthContext, Credentials, TokenGrant } from './auth-adapter.ts';
 
 /** What your own login/refresh functions return; `receivedAt` defaults to the clock's now. */
@@ -31,25 +32,25 @@ export interface CustomAuthFunctions {
  */
 export function customAuth(fns: CustomAuthFunctions): AuthAdapter {
   return {
-    login: (credentials, ctx) => call(() => fns.login(credentials, ctx), 'login', ctx),
-    refresh: (refreshToken, ctx) => call(() => fns.refresh(refreshToken, ctx), 'refresh', ctx),
+    login: (credentials, ctx) => call(() => fns.login(credentials, ctx), 'login', ctx, credentials.password),
+    refresh: (refreshToken, ctx) => call(() => fns.refresh(refreshToken, ctx), 'refresh', ctx, refreshToken),
     async logout(refreshToken, ctx) {
       if (!fns.logout) return;
       try {
         await fns.logout(refreshToken, ctx);
       } catch (thrown) {
-        throw classified(thrown, 'refresh');
+        throw classified(thrown, 'refresh', refreshToken);
       }
     },
   };
 }
 
-async function call(fn: () => Promise<CustomGrant>, phase: FailurePhase, ctx: AuthContext): Promise<TokenGrant> {
+async function call(fn: () => Promise<CustomGrant>, phase: FailurePhase, ctx: AuthContext, secret: string): Promise<TokenGrant> {
   let result: CustomGrant;
   try {
     result = await fn();
   } catch (thrown) {
-    throw classified(thrown, phase);
+    throw classified(thrown, phase, secret);
   }
   if (typeof result !== 'object' || result === null || typeof result.accessToken !== 'string' || result.accessToken === '') {
     throw new SessionError('PROTOCOL', `custom ${phase} returned no accessToken`, { kind: 'protocol' });
@@ -57,8 +58,14 @@ async function call(fn: () => Promise<CustomGrant>, phase: FailurePhase, ctx: Au
   return { ...result, receivedAt: result.receivedAt ?? ctx.clock.now() };
 }
 
-function classified(thrown: unknown, phase: FailurePhase): SessionError {
-  if (isSessionError(thrown)) return thrown;
-  // No `cause`: user code may have put a token in its own error; the classified message is redacted.
-  return SessionError.fromFailure(classifyFailure({ thrown }, phase));
+/**
+ * User code may have put the secret it was given (refresh token, password) into its error message,
+ * and an opaque secret does not look like one to the redactor: blank it out by value. No `cause` for
+ * the same reason.
+ */
+function classified(thrown: unknown, phase: FailurePhase, secret: string): SessionError {
+  const failure = isSessionError(thrown) ? thrown.toFailure() : classifyFailure({ thrown }, phase);
+  const message = secret === '' ? failure.message : failure.message.split(secret).join(REDACTED);
+  if (isSessionError(thrown) && message === thrown.message) return thrown;
+  return SessionError.fromFailure({ ...failure, message });
 }
