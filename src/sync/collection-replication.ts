@@ -1,0 +1,325 @@
+import { Subject, filter, firstValueFrom, map, throttleTime } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
+import type { RxCollection, RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
+import { replicateRxCollection } from 'rxdb/plugins/replication';
+import type { RxReplicationState } from 'rxdb/plugins/replication';
+import type { ClassifiedFailure } from '../errors/classify-failure.ts';
+import type { Clock } from '../platform/clock.ts';
+import { systemClock } from '../platform/clock.ts';
+import type { Logger } from '../platform/logger.ts';
+import { silentLogger } from '../platform/logger.ts';
+import type { CollectionOperations, PullBulk, PushRow, ServerDocument } from './graphql-operations.ts';
+import type { RemoteChangeFeed, RemoteEvent } from './live-stream.ts';
+import { countPendingWrites } from './pending-writes.ts';
+import type { PendingWrites } from './pending-writes.ts';
+import { RejectedDocuments } from './rejected-documents.ts';
+import type { RejectedDocument } from './rejected-documents.ts';
+import { RejectedActions } from './rejected-actions.ts';
+import type { RetryOutcome } from './rejected-actions.ts';
+import { retryDelay, Sleeper } from './retry-delay.ts';
+import type { RetryPolicy } from './retry-delay.ts';
+import { SyncStatusTracker } from './sync-status.ts';
+import type { CollectionSyncStatus } from './sync-status.ts';
+import { failureOf, protocolError } from './sync-transport.ts';
+import type { GraphQLErrorEntry, SyncTransport } from './sync-transport.ts';
+
+/** Where a failure happened. */
+export type SyncDirection = 'pull' | 'push' | 'stream';
+
+/** Options of {@link CollectionReplication}. */
+export interface CollectionReplicationOptions {
+  collection: RxCollection;
+  /** The user database's internal `sync_rejected` collection. */
+  rejectedStore: RxCollection;
+  operations: CollectionOperations;
+  transport: SyncTransport;
+  /** Remote change notifications: a {@link LiveStream} or a {@link PollFeed}. */
+  feed: RemoteChangeFeed;
+  /** Names the stored checkpoints; include the server URL so another server starts over. */
+  replicationIdentifier: string;
+  /** Every classified failure, for the session machine and the app. */
+  onFailure?(failure: ClassifiedFailure, direction: SyncDirection): void;
+  /** Documents per pull / push request. Default 100 each (RxDB's GraphQL default of 20 stops early). */
+  pullBatchSize?: number;
+  pushBatchSize?: number;
+  /** The server's delete flag. Default `deleted`. */
+  deletedField?: string;
+  /** Replicate only in the leader tab (RxDB leader election). Default true. */
+  waitForLeadership?: boolean;
+  retry?: RetryPolicy;
+  /** `stalled` after this long without a successful request while running. Default 120 s. */
+  stalledAfterMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+// RxDB must never retry on its own: the handlers below never throw, this is only a backstop.
+const RXDB_RETRY_MS = 24 * 3600_000;
+// How long a held handler waits for RxDB's own pause flag before looking again.
+const HOLD_CHECK_MS = 1_000;
+
+/**
+ * One collection's replication with the GraphQL server: RxDB's `replicateRxCollection` with
+ * handlers that classify their own failures, retry with backoff (never RxDB's fixed-interval
+ * spin), set refused documents aside, and stay silent while held. It opens held: nothing is
+ * sent before `resume()`. `pause()` never cancels; writes made meanwhile are pushed on resume.
+ *
+ * @example
+ * ```ts
+ * const replication = new CollectionReplication({ collection: db.collections.todo, rejectedStore: db.collections.sync_rejected,
+ *   operations: defaultOperations('todo', todoSchema), transport, feed, replicationIdentifier: `${graphqlUrl}|todo` });
+ * await replication.open();
+ * await replication.resume();      // session active
+ * await replication.pause();       // session refreshExpired: nothing is sent, writes keep queueing
+ * ```
+ */
+export class CollectionReplication {
+  readonly #opts: CollectionReplicationOptions;
+  readonly #rx: RxReplicationState<any, unknown>;
+  readonly #rejected: RejectedDocuments;
+  readonly #actions: RejectedActions;
+  readonly #status: SyncStatusTracker;
+  readonly #sleeper = new Sleeper();
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #subs: Subscription[] = [];
+  readonly #countRequests = new Subject<void>();
+  #held = true;
+  #opened: Promise<void> | null = null;
+
+  constructor(opts: CollectionReplicationOptions) {
+    this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.#logger = opts.logger ?? silentLogger;
+    this.#status = new SyncStatusTracker({ clock: this.#clock, ...(opts.stalledAfterMs ? { stalledAfterMs: opts.stalledAfterMs } : {}) });
+    this.#rejected = new RejectedDocuments(opts.rejectedStore, opts.collection.name);
+    this.#actions = new RejectedActions({
+      collection: opts.collection, rejected: this.#rejected, transport: opts.transport, operations: opts.operations,
+      afterChange: () => this.#countRequests.next(),
+    });
+    const pullBatchSize = opts.pullBatchSize ?? 100;
+    this.#rx = replicateRxCollection<any, unknown>({
+      replicationIdentifier: opts.replicationIdentifier,
+      collection: opts.collection,
+      deletedField: opts.deletedField ?? 'deleted',
+      live: true,
+      autoStart: false,
+      retryTime: RXDB_RETRY_MS,
+      waitForLeadership: opts.waitForLeadership ?? true,
+      toggleOnDocumentVisible: false,
+      pull: {
+        batchSize: pullBatchSize,
+        handler: (checkpoint, batchSize) => this.#pull(checkpoint, batchSize),
+        stream$: opts.feed.events$.pipe(map(toStreamItem)) as Observable<RxReplicationPullStreamItem<any, unknown>>,
+      },
+      push: {
+        batchSize: opts.pushBatchSize ?? 100,
+        handler: (rows) => this.#push(rows as PushRow[]),
+        modifier: (doc: WithDeleted<any>) => this.#actions.suppressed(doc) ? null : doc,
+      },
+    });
+  }
+
+  /** This collection's sync status; `sync` starts as `paused`. */
+  get status$(): Observable<CollectionSyncStatus> {
+    return this.#status.status$;
+  }
+
+  get status(): CollectionSyncStatus {
+    return this.#status.current;
+  }
+
+  /** Conflicts the server reported and the collection's conflict handler resolved. */
+  get conflict$(): Observable<{ input: unknown; output: unknown }> {
+    return this.#rx.conflict$ as Observable<{ input: unknown; output: unknown }>;
+  }
+
+  /** Documents the server refused, re-emitted on each change. */
+  get rejected$(): Observable<RejectedDocument[]> {
+    return this.#rejected.list$;
+  }
+
+  /** The RxDB replication state, for `received$`/`sent$`/`awaitDocumentPushed`. */
+  get rxReplication(): RxReplicationState<any, unknown> {
+    return this.#rx;
+  }
+
+  /** Starts RxDB's replication held: checkpoints are loaded, nothing is sent. Idempotent. */
+  open(): Promise<void> {
+    this.#opened ??= (async () => {
+      this.#subs.push(
+        this.#countRequests.pipe(throttleTime(200, undefined, { leading: true, trailing: true })).subscribe(() => void this.#recount()),
+        this.#opts.collection.$.subscribe(() => this.#countRequests.next()),
+        this.#rejected.list$.subscribe((list) => this.#status.counts({ rejected: list.length })),
+      );
+      const db = this.#opts.collection.database;
+      // With autoStart off, RxDB leaves leader election to the caller.
+      if ((this.#opts.waitForLeadership ?? true) && db.multiInstance) await db.waitForLeadership();
+      await this.#rx.start();
+      await this.#rx.pause();
+      this.#sleeper.wake();
+      this.#countRequests.next();
+    })();
+    return this.#opened;
+  }
+
+  /** Sends again: pulls from the stored checkpoint and pushes everything written meanwhile. */
+  async resume(): Promise<void> {
+    await this.open();
+    if (!this.#held) return;
+    this.#held = false;
+    this.#status.resumed();
+    await this.#rx.start();
+    this.#opts.feed.start();
+    this.#sleeper.wake();
+  }
+
+  /** Stops sending without cancelling; in-flight results are discarded and redone on resume. */
+  async pause(): Promise<void> {
+    await this.open();
+    if (this.#held) return;
+    this.#held = true;
+    this.#opts.feed.stop();
+    await this.#rx.pause();
+    this.#status.paused();
+    this.#sleeper.wake();
+    this.#countRequests.next();
+  }
+
+  /** Retry now instead of waiting out the backoff (network back, tab visible, token refreshed). */
+  wake(): void {
+    this.#sleeper.wake();
+  }
+
+  /** Reconnect the live stream so it carries the current token (call after a refresh). */
+  reconnect(): void {
+    this.#opts.feed.reconnect();
+  }
+
+  /** Resolves once running and in sync: everything local pushed, everything remote pulled. */
+  async awaitInSync(): Promise<void> {
+    await this.open();
+    await firstValueFrom(this.#status.status$.pipe(filter((s) => s.sync !== 'paused')));
+    await this.#rx.awaitInSync();
+  }
+
+  pendingWrites(): Promise<PendingWrites> {
+    return countPendingWrites(this.#rx);
+  }
+
+  /** Sends a refused document again, as it is now locally; it leaves the list unless refused again. */
+  retryRejected(documentId: string): Promise<RetryOutcome> {
+    return this.#actions.retry(documentId);
+  }
+
+  /** Gives up a refused write: the local document goes back to the server's state (or away). */
+  discardRejected(documentId: string): Promise<void> {
+    return this.#actions.discard(documentId);
+  }
+
+  /** Stops for good (the stored checkpoints stay for the next open). */
+  async close(): Promise<void> {
+    this.#held = true;
+    this.#opts.feed.stop();
+    await this.#rx.cancel();
+    this.#sleeper.wake();
+    for (const sub of this.#subs) sub.unsubscribe();
+    this.#status.dispose();
+  }
+
+  async #pull(checkpoint: unknown, batchSize: number): Promise<{ documents: WithDeleted<any>[]; checkpoint: unknown }> {
+    const discard = { documents: [], checkpoint };
+    return this.#attempt('pull', discard, async () => {
+      const { pull } = this.#opts.operations;
+      const response = await this.#opts.transport.request(pull.query, pull.variables(checkpoint, batchSize));
+      if (response.documentErrors.length > 0) throw protocolError('pull response with document errors');
+      const bulk = readBulk(response.data ? pull.data(response.data) : undefined);
+      const documents = bulk.documents.map(withoutNulls) as WithDeleted<any>[];
+      this.#status.pulledInitially(documents.length);
+      if (documents.length < batchSize) this.#status.initialSyncDone();
+      return { documents, checkpoint: bulk.checkpoint };
+    });
+  }
+
+  async #push(rows: PushRow[]): Promise<WithDeleted<any>[]> {
+    return this.#attempt('push', [], async () => {
+      const { push } = this.#opts.operations;
+      const response = await this.#opts.transport.request(push.query, push.variables(rows));
+      const conflicts = response.data ? push.data(response.data) : undefined;
+      if (!Array.isArray(conflicts)) throw protocolError('push response without a conflicts array');
+      if (response.documentErrors.length > 0) await this.#setAside(rows, response.documentErrors);
+      return conflicts.map(withoutNulls) as WithDeleted<any>[];
+    });
+  }
+
+  // The retry loop RxDB would otherwise run every retryTime: classify, report, back off, stay quiet while held.
+  async #attempt<T>(direction: 'pull' | 'push', discard: T, send: () => Promise<T>): Promise<T> {
+    for (let failures = 0; ;) {
+      if (this.#held) {
+        // Safe to return a dummy only once RxDB itself is paused: it then discards the result.
+        if (this.#rx.isStoppedOrPaused()) return discard;
+        await this.#sleeper.sleep(HOLD_CHECK_MS);
+        continue;
+      }
+      try {
+        const result = await send();
+        this.#status.succeeded(direction);
+        return result;
+      } catch (error) {
+        const failure = failureOf(error);
+        this.#report(failure, direction);
+        await this.#sleeper.sleep(retryDelay(failures++, failure, this.#opts.retry));
+      }
+    }
+  }
+
+  #report(failure: ClassifiedFailure, direction: SyncDirection): void {
+    this.#status.failed(failure);
+    this.#logger.debug('sync request failed', { collection: this.#opts.collection.name, direction, kind: failure.kind, code: failure.code });
+    this.#opts.onFailure?.(failure, direction);
+  }
+
+  // Refused rows are not conflicts: RxDB counts them as pushed, and they wait here for the app.
+  async #setAside(rows: readonly PushRow[], errors: readonly GraphQLErrorEntry[]): Promise<void> {
+    const primary = this.#opts.collection.schema.primaryPath as string;
+    const byId = new Map(rows.map((row) => [String(row.newDocumentState[primary]), row]));
+    const entries = errors.flatMap((error) => {
+      const documentId = String(error.extensions?.documentId);
+      const row = byId.get(documentId);
+      const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'REJECTED';
+      return row ? [{ documentId, code, reason: error.message ?? code, row }] : [];
+    });
+    await this.#rejected.add(entries, this.#clock.now());
+    this.#logger.warn('server refused documents', { collection: this.#opts.collection.name, documentIds: entries.map((e) => e.documentId) });
+    this.#report({ kind: 'rejected', code: 'REQUEST_REJECTED', message: `${entries.length} document(s) refused` }, 'push');
+  }
+
+  async #recount(): Promise<void> {
+    try {
+      const { count } = await this.pendingWrites();
+      this.#status.counts({ pendingWrites: count });
+    } catch (error) {
+      // A count racing close() is harmless; anything else is worth a line.
+      if (!this.#rx.isStopped()) this.#logger.warn('counting pending writes failed', { error: String(error) });
+    }
+  }
+}
+
+function toStreamItem(event: RemoteEvent): RxReplicationPullStreamItem<any, unknown> {
+  if (event === 'RESYNC') return event;
+  return { documents: event.documents.map(withoutNulls) as WithDeleted<any>[], checkpoint: event.checkpoint };
+}
+
+function readBulk(bulk: PullBulk | undefined): PullBulk {
+  if (!bulk || !Array.isArray(bulk.documents) || bulk.documents.some((doc) => typeof doc !== 'object' || doc === null)) {
+    throw protocolError('pull response without a documents array');
+  }
+  return bulk;
+}
+
+// GraphQL fills absent optional fields with null; RxDB wants them absent.
+function withoutNulls(doc: ServerDocument): ServerDocument {
+  const out: ServerDocument = {};
+  for (const [key, value] of Object.entries(doc)) if (value !== null) out[key] = value;
+  return out;
+}

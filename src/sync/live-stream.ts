@@ -1,0 +1,197 @@
+import { Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { createClient } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
+import { classifyFailure } from '../errors/classify-failure.ts';
+import type { ClassifiedFailure } from '../errors/classify-failure.ts';
+import type { Logger } from '../platform/logger.ts';
+import { silentLogger } from '../platform/logger.ts';
+import type { PullBulk, StreamOperation } from './graphql-operations.ts';
+import { retryDelay, Sleeper } from './retry-delay.ts';
+import type { RetryPolicy } from './retry-delay.ts';
+import { failureOf, protocolError } from './sync-transport.ts';
+import type { TokenSource } from './sync-transport.ts';
+
+/** What a replication's remote change feed emits: a page of server changes, or "pull from the checkpoint". */
+export type RemoteEvent = PullBulk | 'RESYNC';
+
+/** A source of remote changes that follows the replication's pause/resume. */
+export interface RemoteChangeFeed {
+  readonly events$: Observable<RemoteEvent>;
+  /** Begins listening (idempotent). */
+  start(): void;
+  /** Stops listening and releases the connection (idempotent); `start()` may follow. */
+  stop(): void;
+  /** Reconnects now, e.g. after a token refresh, so the connection carries the current token. */
+  reconnect(): void;
+}
+
+/** Options of {@link LiveStream}. */
+export interface LiveStreamOptions {
+  url: string;
+  tokens: TokenSource;
+  operation: StreamOperation;
+  onFailure(failure: ClassifiedFailure): void;
+  /** A WebSocket class; browsers have one, Node 20 needs `WebSocket` from the `ws` package. */
+  webSocketImpl?: unknown;
+  retry?: RetryPolicy;
+  logger?: Logger;
+}
+
+/**
+ * The live subscription of one replication over graphql-ws: one client, at most one subscription.
+ * The token travels in a `connectionParams` function, so every (re)connect carries the current
+ * one; every connect emits `RESYNC` (changes missed while disconnected are pulled from the stored
+ * checkpoint); a 4401/4403 close is reported as `accessRejected`. Reconnecting is done here, with
+ * backoff, rather than by graphql-ws, so that a token refresh never adds a second subscription.
+ *
+ * @example
+ * ```ts
+ * const stream = new LiveStream({ url: server.wsUrl, tokens, operation: ops.stream!, onFailure, webSocketImpl: WebSocket });
+ * stream.events$.subscribe((event) => replication.emitEvent(event));
+ * stream.start();
+ * ```
+ */
+export class LiveStream implements RemoteChangeFeed {
+  readonly #events = new Subject<RemoteEvent>();
+  readonly #opts: LiveStreamOptions;
+  readonly #client: Client;
+  readonly #sleeper = new Sleeper();
+  readonly #logger: Logger;
+  #running = false;
+  #unsubscribe: (() => void) | null = null;
+  #generation = -1;
+  #failures = 0;
+  #loop: Promise<void> | null = null;
+
+  constructor(opts: LiveStreamOptions) {
+    this.#opts = opts;
+    this.#logger = opts.logger ?? silentLogger;
+    this.#client = createClient({
+      url: opts.url,
+      lazy: true,
+      retryAttempts: 0,
+      ...(opts.webSocketImpl ? { webSocketImpl: opts.webSocketImpl } : {}),
+      connectionParams: async () => {
+        const { token, generation } = await opts.tokens.get();
+        this.#generation = generation;
+        return { authorization: `Bearer ${token}` };
+      },
+      on: {
+        connected: () => {
+          this.#failures = 0;
+          this.#events.next('RESYNC');
+        },
+      },
+    });
+  }
+
+  get events$(): Observable<RemoteEvent> {
+    return this.#events.asObservable();
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop ??= this.#run();
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#unsubscribe?.();
+    this.#sleeper.wake();
+  }
+
+  reconnect(): void {
+    this.#client.terminate();
+  }
+
+  /** Stops for good and closes the socket. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.#loop;
+    await this.#client.dispose();
+    this.#events.complete();
+  }
+
+  // One subscription at a time: subscribe, wait for it to end, back off, subscribe again.
+  async #run(): Promise<void> {
+    try {
+      while (this.#running) {
+        const failure = await this.#subscribeOnce();
+        if (!this.#running) break;
+        if (failure) {
+          this.#opts.onFailure(failure);
+          const delay = retryDelay(this.#failures++, failure, this.#opts.retry);
+          this.#logger.debug('sync stream disconnected', { kind: failure.kind, code: failure.code, retryInMs: Math.round(delay) });
+          await this.#sleeper.sleep(delay);
+        }
+      }
+    } finally {
+      // No await between the last check and here, so a start() cannot slip in between.
+      this.#loop = null;
+    }
+  }
+
+  async #subscribeOnce(): Promise<ClassifiedFailure | null> {
+    const { operation, tokens } = this.#opts;
+    let authorization: string;
+    try {
+      // Checked before connecting: without a usable token there is nothing to connect with.
+      const lease = await tokens.get();
+      authorization = `Bearer ${lease.token}`;
+    } catch (error) {
+      return failureOf(error);
+    }
+    if (!this.#running) return null;
+    const variables = operation.variables ? operation.variables({ authorization }) : {};
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (failure: ClassifiedFailure | null): void => {
+        if (settled) return;
+        settled = true;
+        this.#unsubscribe = null;
+        resolve(failure);
+      };
+      this.#unsubscribe = this.#client.subscribe<Record<string, unknown>>(
+        { query: operation.query, variables },
+        {
+          next: (result) => {
+            if (result.errors?.length) {
+              const failure = classifyFailure({ status: 200, body: { errors: result.errors } }, 'data');
+              if (failure.kind === 'accessRejected') tokens.rejected(this.#generation);
+              this.#opts.onFailure(failure);
+              return;
+            }
+            try {
+              this.#events.next(readBulk(operation, result.data));
+            } catch (error) {
+              this.#opts.onFailure(failureOf(error));
+            }
+          },
+          error: (error) => {
+            const failure = closeFailure(error);
+            if (failure.kind === 'accessRejected') tokens.rejected(this.#generation);
+            finish(failure);
+          },
+          complete: () => finish(this.#running ? classifyFailure({ wsCloseCode: 1000 }, 'data') : null),
+        },
+      );
+      // stop() may have run while the token was being read.
+      if (!this.#running) this.#unsubscribe();
+    });
+  }
+}
+
+function closeFailure(error: unknown): ClassifiedFailure {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'number') return classifyFailure({ wsCloseCode: code }, 'data');
+  if (Array.isArray(error)) return classifyFailure({ status: 200, body: { errors: error } }, 'data');
+  return failureOf(error);
+}
+
+function readBulk(operation: StreamOperation, data: Record<string, unknown> | null | undefined): PullBulk {
+  const bulk = data ? operation.data(data) : undefined;
+  if (!bulk || !Array.isArray(bulk.documents)) throw protocolError('stream event without a documents array');
+  return bulk;
+}

@@ -1,0 +1,66 @@
+import { getAssumedMasterState, getChangedDocumentsSince, getComposedPrimaryKeyOfDocumentData, writeDocToDocState } from 'rxdb';
+import type { RxStorageInstanceReplicationState } from 'rxdb';
+import type { RxReplicationState } from 'rxdb/plugins/replication';
+
+/**
+ * The local writes of one collection that the server has not accepted yet.
+ *
+ * @example
+ * ```ts
+ * const { count, oldestAt } = await countPendingWrites(replication);
+ * if (oldestAt !== null) console.log(`${count} writes, oldest ${Date.now() - oldestAt} ms ago`);
+ * ```
+ */
+export interface PendingWrites {
+  count: number;
+  /** Local epoch ms of the oldest pending write, or null when there is none. */
+  oldestAt: number | null;
+}
+
+const PAGE = 500;
+
+/**
+ * Counts pending writes the way RxDB's upstream decides what to push: documents changed since the
+ * stored `up` checkpoint whose state differs from the last server state the client knows. Costs
+ * one scan of the changes since the checkpoint, so it is cheap when the outbox is small.
+ * Needs a started replication (paused is fine): its meta instance holds that knowledge.
+ *
+ * @example
+ * ```ts
+ * await countPendingWrites(replication); // { count: 3, oldestAt: 1764096000000 }
+ * ```
+ */
+export async function countPendingWrites(replication: RxReplicationState<any, any>): Promise<PendingWrites> {
+  await replication.startPromise;
+  const state = replication.internalReplicationState;
+  if (!state) return { count: 0, oldestAt: null };
+  let checkpoint = await upCheckpoint(state);
+  let count = 0;
+  let oldestAt: number | null = null;
+  for (;;) {
+    const page = await getChangedDocumentsSince(state.input.forkInstance, PAGE, checkpoint);
+    if (page.documents.length === 0) break;
+    const assumed = await getAssumedMasterState(state, page.documents.map((doc) => doc[state.primaryPath] as string));
+    for (const doc of page.documents) {
+      const master = assumed[doc[state.primaryPath] as string];
+      const pushed =
+        master !== undefined &&
+        master.metaDocument.isResolvedConflict !== doc._rev &&
+        state.input.conflictHandler.isEqual(master.docData, writeDocToDocState(doc, state.hasAttachments, false), 'session-sync-pending');
+      if (pushed) continue;
+      count++;
+      if (oldestAt === null || doc._meta.lwt < oldestAt) oldestAt = doc._meta.lwt;
+    }
+    if (page.documents.length < PAGE) break;
+    checkpoint = page.checkpoint;
+  }
+  return { count, oldestAt: oldestAt === null ? null : Math.round(oldestAt) };
+}
+
+// Read without getLastCheckpointDoc(), which caches into the live replication state.
+async function upCheckpoint(state: RxStorageInstanceReplicationState<any>): Promise<unknown> {
+  const meta = state.input.metaInstance;
+  const id = getComposedPrimaryKeyOfDocumentData(meta.schema, { itemId: 'up', isCheckpoint: '1' });
+  const [doc] = await meta.findDocumentsById([id], false);
+  return doc?.checkpointData;
+}

@@ -1,0 +1,87 @@
+import { createRxDatabase, defaultHashSha256 } from 'rxdb';
+import type { RxCollection, RxConflictHandler, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
+import { REJECTED_COLLECTION, rejectedDocumentSchema } from './rejected-documents.ts';
+
+/**
+ * What the app declares per collection: its RxDB JSON schema and, optionally, how conflicts
+ * reported by the server are resolved (RxDB's default: the server wins).
+ *
+ * @example
+ * ```ts
+ * const todo: CollectionDefinition = { schema: todoSchema };
+ * ```
+ */
+export interface CollectionDefinition {
+  schema: RxJsonSchema<any>;
+  conflictHandler?: RxConflictHandler<any>;
+}
+
+/** Options of {@link openUserDatabase}. */
+export interface UserDatabaseOptions {
+  /** Any RxStorage: memory in tests, Dexie in browsers. */
+  storage: RxStorage<any, any>;
+  /** The app's database name; the user's hash is appended. */
+  databaseName: string;
+  /** The signed-in user; each user gets their own database, so custody holds by construction. */
+  userId: string;
+  collections: Record<string, CollectionDefinition>;
+  /** Share the database between tabs (RxDB leader election). Default true; false in tests. */
+  multiInstance?: boolean;
+}
+
+/**
+ * The database name of one user: `<databaseName>-<first 16 hex of sha256(userId)>`. Stable across
+ * runs and platforms (Web Crypto), and the user id itself never appears on disk as a name.
+ *
+ * @example
+ * ```ts
+ * await userDatabaseName('todo-app', 'user-1'); // 'todo-app-2a97516c354b6884'
+ * ```
+ */
+export async function userDatabaseName(databaseName: string, userId: string): Promise<string> {
+  const digest = await defaultHashSha256(userId);
+  return `${databaseName}-${digest.slice(0, 16)}`;
+}
+
+/**
+ * Opens (or creates) the RxDB database of one user with the app's collections, plus the small
+ * internal collection that keeps documents the server refused.
+ *
+ * @example
+ * ```ts
+ * const db = await openUserDatabase({
+ *   storage: getRxStorageMemory(), databaseName: 'todo-app', userId,
+ *   collections: { todo: { schema: todoSchema } }, multiInstance: false,
+ * });
+ * await db.collections.todo.insert({ id: 't1', title: 'milk', done: false, updatedAt: 0 });
+ * ```
+ */
+export async function openUserDatabase(opts: UserDatabaseOptions): Promise<RxDatabase> {
+  if (REJECTED_COLLECTION in opts.collections) {
+    throw new Error(`the collection name "${REJECTED_COLLECTION}" is reserved by session-sync`);
+  }
+  const db = await createRxDatabase({
+    name: await userDatabaseName(opts.databaseName, opts.userId),
+    storage: opts.storage,
+    multiInstance: opts.multiInstance ?? true,
+  });
+  const creators: Record<string, { schema: RxJsonSchema<any>; conflictHandler?: RxConflictHandler<any> }> = {
+    [REJECTED_COLLECTION]: { schema: rejectedDocumentSchema },
+  };
+  for (const [name, def] of Object.entries(opts.collections)) {
+    creators[name] = def.conflictHandler ? { schema: def.schema, conflictHandler: def.conflictHandler } : { schema: def.schema };
+  }
+  await db.addCollections(creators);
+  return db;
+}
+
+/** The app's collections of a user database (without the internal ones). */
+export function appCollections(db: RxDatabase, names: readonly string[]): Record<string, RxCollection> {
+  const out: Record<string, RxCollection> = {};
+  for (const name of names) {
+    const collection = db.collections[name];
+    if (!collection) throw new Error(`collection "${name}" is not open`);
+    out[name] = collection;
+  }
+  return out;
+}
