@@ -5,7 +5,8 @@ export interface TestJwtClaims {
   sub?: string;
   iat?: number;
   exp?: number;
-  user_data?: Record<string, unknown>;
+  /** Usually an object; anything goes, to test malformed claims. */
+  user_data?: unknown;
   [claim: string]: unknown;
 }
 

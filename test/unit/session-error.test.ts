@@ -63,7 +63,8 @@ describe('isSessionError', () => {
 
   it('recognises an error from a second copy of the package, where instanceof fails', async () => {
     // A query string makes the module load again: a separate class, as with a duplicated dependency.
-    const copy = (await import('../../src/errors/session-error.ts?duplicate')) as typeof import('../../src/errors/session-error.ts');
+    const specifier = '../../src/errors/session-error.ts?duplicate';
+    const copy = (await import(/* @vite-ignore */ specifier)) as typeof import('../../src/errors/session-error.ts');
     const foreign = new copy.SessionError('RELOGIN_REQUIRED', 'log in again');
     expect(copy.SessionError).not.toBe(SessionError);
     expect(foreign instanceof SessionError).toBe(false);
