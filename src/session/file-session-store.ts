@@ -15,7 +15,8 @@ export interface FileSessionStoreOptions {
  * Keeps the session in a JSON file (Node): written atomically (temp file + rename, so a crash leaves
  * either the old or the new session), readable by the owner only (mode 0600). A missing file loads
  * as `null`. A corrupt or wrong-version file loads as `null`, is logged (without its content), and is
- * left in place for inspection: the next `save` replaces it.
+ * left in place for inspection: the next `save` replaces it. Other read errors (no permission, a
+ * directory at the path) are thrown: they are not "no session".
  *
  * @example
  * ```ts
