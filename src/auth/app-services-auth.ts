@@ -31,15 +31,15 @@ export function appServicesAuth(opts: AppServicesAuthOptions): AuthAdapter {
   return {
     async login(credentials: Credentials, ctx: AuthContext): Promise<TokenGrant> {
       const body = JSON.stringify({ username: credentials.username, password: credentials.password });
-      const res = await authRequest(ctx, loginUrl, { method: 'POST', headers: jsonHeaders(), body }, 'login');
+      const res = await authRequest(ctx, loginUrl, { method: 'POST', headers: jsonHeaders(), body }, 'login', [credentials.password]);
       return grantOf(res, 'login', requireString(res.json, 'refresh_token', 'login'));
     },
     async refresh(refreshToken: string, ctx: AuthContext): Promise<TokenGrant> {
-      const res = await authRequest(ctx, sessionUrl, { method: 'POST', headers: bearer(refreshToken) }, 'refresh');
+      const res = await authRequest(ctx, sessionUrl, { method: 'POST', headers: bearer(refreshToken) }, 'refresh', [refreshToken]);
       return grantOf(res, 'refresh', optionalString(res.json, 'refresh_token'));
     },
     async logout(refreshToken: string, ctx: AuthContext): Promise<void> {
-      await authRequest(ctx, sessionUrl, { method: 'DELETE', headers: bearer(refreshToken) }, 'refresh');
+      await authRequest(ctx, sessionUrl, { method: 'DELETE', headers: bearer(refreshToken) }, 'refresh', [refreshToken]);
     },
   };
 }

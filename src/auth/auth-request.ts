@@ -1,5 +1,6 @@
-import { classifyFailure, type FailurePhase } from '../errors/classify-failure.ts';
+import { classifyFailure, type ClassifiedFailure, type FailurePhase } from '../errors/classify-failure.ts';
 import { SessionError } from '../errors/session-error.ts';
+import { redactSecrets } from '../platform/redact.ts';
 import type { AuthContext } from './auth-adapter.ts';
 
 /** A successful auth response, read and timed. */
@@ -17,7 +18,7 @@ export interface AuthResponse {
  *
  * @example
  * ```ts
- * const res = await authRequest(ctx, url, { method: 'POST', headers: {}, body: '{}' }, 'login');
+ * const res = await authRequest(ctx, url, { method: 'POST', headers: {}, body: '{}' }, 'login', [password]);
  * ```
  */
 export async function authRequest(
@@ -25,7 +26,11 @@ export async function authRequest(
   url: string,
   init: { method: string; headers: Record<string, string>; body?: string },
   phase: FailurePhase,
+  secrets: readonly string[],
 ): Promise<AuthResponse> {
+  // The server's explanation goes into the message: blank out the secrets we sent, should it echo them.
+  const fail = (failure: ClassifiedFailure, cause?: unknown): SessionError =>
+    SessionError.fromFailure({ ...failure, message: redactSecrets(failure.message, secrets) }, cause);
   let response: Response;
   let text: string;
   try {
@@ -35,18 +40,18 @@ export async function authRequest(
     response = await ctx.fetch(url, request);
     text = await response.text();
   } catch (thrown) {
-    throw SessionError.fromFailure(classifyFailure({ thrown }, phase), thrown);
+    throw fail(classifyFailure({ thrown }, phase), thrown);
   }
   const receivedAt = ctx.clock.now();
   if (!response.ok) {
-    throw SessionError.fromFailure(classifyFailure({ status: response.status, headers: response.headers, body: text }, phase, { now: receivedAt }));
+    throw fail(classifyFailure({ status: response.status, headers: response.headers, body: text }, phase, { now: receivedAt }));
   }
   let json: unknown;
   if (text.trim() !== '') {
     try {
       json = JSON.parse(text);
     } catch {
-      throw SessionError.fromFailure(classifyFailure({ status: response.status, body: text }, phase));
+      throw fail(classifyFailure({ status: response.status, body: text }, phase));
     }
   }
   const result: AuthResponse = { status: response.status, json, receivedAt };

@@ -1,6 +1,6 @@
 import { classifyFailure, type FailurePhase } from '../errors/classify-failure.ts';
 import { SessionError, isSessionError } from '../errors/session-error.ts';
-import { REDACTED } from '../platform/redact.ts';
+import { redactSecrets } from '../platform/redact.ts';
 import type { AuthAdapter, AuthContext, Credentials, TokenGrant } from './auth-adapter.ts';
 
 /** What your own login/refresh functions return; `receivedAt` defaults to the clock's now. */
@@ -65,7 +65,7 @@ async function call(fn: () => Promise<CustomGrant>, phase: FailurePhase, ctx: Au
  */
 function classified(thrown: unknown, phase: FailurePhase, secret: string): SessionError {
   const failure = isSessionError(thrown) ? thrown.toFailure() : classifyFailure({ thrown }, phase);
-  const message = secret === '' ? failure.message : failure.message.split(secret).join(REDACTED);
+  const message = redactSecrets(failure.message, [secret]);
   if (isSessionError(thrown) && message === thrown.message) return thrown;
   return SessionError.fromFailure({ ...failure, message });
 }

@@ -44,8 +44,9 @@ export function oauth2Auth(opts: OAuth2AuthOptions): AuthAdapter {
     }
     return params.toString();
   };
-  const token = async (fields: Record<string, string | undefined>, phase: 'login' | 'refresh', ctx: AuthContext): Promise<TokenGrant> => {
-    const res = await authRequest(ctx, opts.tokenEndpoint, { method: 'POST', headers: headers(), body: form(fields) }, phase);
+  const secrets = (extra: string): string[] => (opts.clientSecret === undefined ? [extra] : [extra, opts.clientSecret]);
+  const token = async (fields: Record<string, string | undefined>, phase: 'login' | 'refresh', secret: string, ctx: AuthContext): Promise<TokenGrant> => {
+    const res = await authRequest(ctx, opts.tokenEndpoint, { method: 'POST', headers: headers(), body: form(fields) }, phase, secrets(secret));
     const grant: TokenGrant = { accessToken: requireString(res.json, 'access_token', phase), receivedAt: res.receivedAt };
     const refreshToken = optionalString(res.json, 'refresh_token');
     if (refreshToken) grant.refreshToken = refreshToken;
@@ -57,15 +58,15 @@ export function oauth2Auth(opts: OAuth2AuthOptions): AuthAdapter {
 
   return {
     login(credentials: Credentials, ctx: AuthContext): Promise<TokenGrant> {
-      return token({ grant_type: 'password', username: credentials.username, password: credentials.password, scope: opts.scope }, 'login', ctx);
+      return token({ grant_type: 'password', username: credentials.username, password: credentials.password, scope: opts.scope }, 'login', credentials.password, ctx);
     },
     refresh(refreshToken: string, ctx: AuthContext): Promise<TokenGrant> {
-      return token({ grant_type: 'refresh_token', refresh_token: refreshToken }, 'refresh', ctx);
+      return token({ grant_type: 'refresh_token', refresh_token: refreshToken }, 'refresh', refreshToken, ctx);
     },
     async logout(refreshToken: string, ctx: AuthContext): Promise<void> {
       if (opts.revocationEndpoint === undefined) return;
       const body = form({ token: refreshToken, token_type_hint: 'refresh_token' });
-      await authRequest(ctx, opts.revocationEndpoint, { method: 'POST', headers: headers(), body }, 'refresh');
+      await authRequest(ctx, opts.revocationEndpoint, { method: 'POST', headers: headers(), body }, 'refresh', secrets(refreshToken));
     },
   };
 }

@@ -96,6 +96,8 @@ function classifyResponse(
     retryAfterMs === undefined ? failure : { ...failure, retryAfterMs };
 
   if (status === 429) return withRetry(failure('rateLimited', describe('rate limited'), status));
+  // A server error says nothing about the token, whatever its body claims: offline is not expired.
+  if (status === 408 || status >= 500) return withRetry(failure('transient', describe('server unavailable'), status));
 
   const authRejected = status === 401 || has(AUTH_CODES);
   if (phase === 'refresh' && (authRejected || has(CREDENTIAL_CODES) || status === 400 || status === 403)) {
@@ -106,7 +108,6 @@ function classifyResponse(
   }
   if (phase === 'data' && authRejected) return failure('accessRejected', describe('access token rejected'), status);
 
-  if (status === 408 || status >= 500) return withRetry(failure('transient', describe('server unavailable'), status));
   if (status >= 400) {
     // A refresh endpoint answering 404/405/415… is misconfigured, not a verdict on the token.
     if (phase === 'refresh') return failure('protocol', describe('unexpected response to refresh'), status);

@@ -1,6 +1,6 @@
 import { classifyFailure, type ClassifiedFailure } from '../errors/classify-failure.ts';
 import { SessionError } from '../errors/session-error.ts';
-import { REDACTED } from '../platform/redact.ts';
+import { redactSecrets } from '../platform/redact.ts';
 
 /**
  * Where the GraphQL client gets its access token, and where it reports what the server thought of
@@ -116,14 +116,16 @@ export function createAuthenticatedGraphQL(opts: AuthenticatedGraphQLOptions): A
   async function execute<T>(document: string, variables?: object, requestOpts: GraphQLRequestOptions = {}): Promise<GraphQLResult<T>> {
     const body = JSON.stringify(variables === undefined ? { query: document } : { query: document, variables });
     let { token, generation } = await opts.tokens.get();
+    const used = [token];
     let outcome = await attempt<T>(token, body, requestOpts.signal);
     if (!outcome.ok && outcome.failure.kind === 'accessRejected') {
       opts.tokens.rejected(generation);
       ({ token, generation } = await opts.tokens.get());
+      used.push(token);
       outcome = await attempt<T>(token, body, requestOpts.signal);
       if (!outcome.ok && outcome.failure.kind === 'accessRejected') opts.tokens.rejected(generation);
     }
-    if (!outcome.ok) throw toError(outcome.failure, variables, outcome.cause);
+    if (!outcome.ok) throw toError(outcome.failure, used, variables, outcome.cause);
     opts.tokens.accepted(generation);
     return outcome.result;
   }
@@ -132,7 +134,7 @@ export function createAuthenticatedGraphQL(opts: AuthenticatedGraphQLOptions): A
     execute,
     async request<T>(document: string, variables?: object, requestOpts?: GraphQLRequestOptions): Promise<T> {
       const { data, errors } = await execute<T>(document, variables, requestOpts);
-      if (errors.length > 0) throw toError(classifyFailure({ status: 200, body: { errors } }, 'data'), variables);
+      if (errors.length > 0) throw toError(classifyFailure({ status: 200, body: { errors } }, 'data'), [], variables);
       return data;
     },
   };
@@ -174,16 +176,15 @@ function readErrors(json: unknown): GraphQLErrorInfo[] {
   });
 }
 
-/** The thrown error: classified, with any variable value the server echoed blanked out. */
-function toError(failure: ClassifiedFailure, variables: object | undefined, cause?: unknown): SessionError {
-  let message = failure.message;
-  for (const value of stringLeaves(variables)) message = message.split(value).join(REDACTED);
+/** The thrown error: classified, with the token and any variable value the server echoed blanked out. */
+function toError(failure: ClassifiedFailure, secrets: readonly string[], variables: object | undefined, cause?: unknown): SessionError {
+  const message = redactSecrets(failure.message, [...secrets, ...stringLeaves(variables)]);
   return SessionError.fromFailure({ ...failure, message }, cause);
 }
 
 function stringLeaves(value: unknown, out: string[] = [], depth = 0): string[] {
   if (typeof value === 'string') {
-    if (value.length >= 3) out.push(value);
+    out.push(value);
   } else if (typeof value === 'object' && value !== null && depth < 8 && out.length < 200) {
     for (const item of Object.values(value)) stringLeaves(item, out, depth + 1);
   }

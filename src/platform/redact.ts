@@ -14,17 +14,22 @@ export const REDACTED = '[redacted]';
 
 /**
  * Replaces anything that looks like a credential in free text: JWT-shaped strings, `Bearer …`/`Basic …`
- * values, and token/password fields in JSON or form-encoded text. A last line of defence: code should
- * not put secrets in text in the first place.
+ * values, token/password fields in JSON or form-encoded text, and any of the `known` secret values
+ * (an opaque token does not look like one). A last line of defence: code should not put secrets in
+ * text in the first place.
  *
  * @example
  * ```ts
  * redactSecrets('Authorization: Bearer abc.def'); // 'Authorization: Bearer [redacted]'
  * redactSecrets('{"refresh_token":"r1"}');         // '{"refresh_token":"[redacted]"}'
+ * redactSecrets('bad token rt-123', ['rt-123']);   // 'bad token [redacted]'
  * ```
  */
-export function redactSecrets(text: string): string {
-  return text
+export function redactSecrets(text: string, known: readonly string[] = []): string {
+  let out = text;
+  // Very short values would blank ordinary words; real secrets are longer.
+  for (const secret of known) if (secret.length >= 3) out = out.split(secret).join(REDACTED);
+  return out
     .replace(JWT, REDACTED)
     .replace(BEARER, `$1 ${REDACTED}`)
     .replace(BASIC, `$1 ${REDACTED}`)

@@ -39,6 +39,8 @@ const table: Array<[string, FailureSignal, FailurePhase, FailureKind, string]> =
   ['non-JSON body on refresh', { status: 201, body: '<html>captive portal</html>' }, 'refresh', 'transient', 'NETWORK'],
   ['JSON.parse threw', { thrown: new SyntaxError('Unexpected end of JSON input') }, 'data', 'transient', 'NETWORK'],
   ['200 + INTERNAL_SERVER_ERROR', { status: 200, body: gqlErrors('INTERNAL_SERVER_ERROR') }, 'data', 'transient', 'NETWORK'],
+  ['500 + UNAUTHENTICATED on refresh (a server error, not a verdict)', { status: 500, body: gqlErrors('UNAUTHENTICATED') }, 'refresh', 'transient', 'NETWORK'],
+  ['503 + InvalidSession on data', { status: 503, body: { error_code: 'InvalidSession' } }, 'data', 'transient', 'NETWORK'],
   ['ws abnormal close 1006', { wsCloseCode: 1006 }, 'data', 'transient', 'NETWORK'],
   ['unknown thrown value', { thrown: new Error('boom') }, 'refresh', 'transient', 'NETWORK'],
   // rateLimited: never a logout
