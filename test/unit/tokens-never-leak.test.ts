@@ -13,7 +13,8 @@ const JWT = await (await createJwtFactory()).sign({ sub: 'canary', iat: 1, exp: 
 const OPAQUE_REFRESH = 'opaque-refresh-canary-7f3a';
 const PASSWORD = 'password-canary-91c2';
 const CLIENT_SECRET = 'client-secret-canary-55d0';
-const CANARIES = [JWT, OPAQUE_REFRESH, PASSWORD, CLIENT_SECRET];
+const OPAQUE_ACCESS = 'opaque-access-canary-c81e';
+const CANARIES = [JWT, OPAQUE_REFRESH, PASSWORD, CLIENT_SECRET, OPAQUE_ACCESS];
 
 let server: HttpFixture;
 const ctx: AuthContext = { fetch: globalThis.fetch, clock: { now: () => 0 } };
@@ -80,8 +81,10 @@ describe('no token, refresh token, password or client secret in any error', () =
 
   it.each(statuses)('GraphQL client with opaque and JWT access tokens, server echoing with HTTP %i', async (status) => {
     echoWith(status);
-    const gql = createAuthenticatedGraphQL({ url: server.url, tokens: scriptedTokens([OPAQUE_REFRESH, JWT]) });
-    const visible = everythingVisible(await caught(() => gql.request('query { me }', { note: PASSWORD })));
-    for (const canary of CANARIES) expect(visible).not.toContain(canary);
+    for (const tokens of [[JWT, OPAQUE_ACCESS], [OPAQUE_ACCESS, JWT]]) {
+      const gql = createAuthenticatedGraphQL({ url: server.url, tokens: scriptedTokens(tokens) });
+      const visible = everythingVisible(await caught(() => gql.request('query { me }', { note: PASSWORD })));
+      for (const canary of CANARIES) expect(visible).not.toContain(canary);
+    }
   });
 });
