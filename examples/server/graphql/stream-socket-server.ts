@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GraphQLSchema } from 'graphql';
+import { execute, parse, subscribe, validate, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthService, AuthenticatedUser } from '../auth/auth-service.ts';
@@ -73,6 +73,8 @@ export function attachStreamSockets(deps: StreamSocketDeps): { close(): Promise<
 
   const graphqlWs = useServer<Record<string, unknown>, { socket: WebSocket }>({
     schema,
+    // Our own graphql functions: a bundler or test runner may load a second copy of graphql for graphql-ws.
+    parse, validate, execute, subscribe,
     roots: { query: rootValue as Record<string, never>, mutation: rootValue as Record<string, never>, subscription: rootValue as Record<string, never> },
     onConnect: async (ctx) => {
       const ws = ctx.extra.socket;
