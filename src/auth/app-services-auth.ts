@@ -1,7 +1,14 @@
 import type { AuthAdapter, AuthContext, Credentials, TokenGrant } from './auth-adapter.ts';
 import { authRequest, optionalString, requireString, type AuthResponse } from './auth-request.ts';
 
-/** Options of {@link appServicesAuth}. */
+/**
+ * Options of {@link appServicesAuth}.
+ *
+ * @example
+ * ```ts
+ * const opts: AppServicesAuthOptions = { baseUrl: `${origin}/api/client/v2.0`, appId: 'todo-app' };
+ * ```
+ */
 export interface AppServicesAuthOptions {
   /** The client API base, e.g. `https://auth.example.com/api/client/v2.0`. */
   baseUrl: string;

@@ -3,7 +3,14 @@ import { SessionError } from '../errors/session-error.ts';
 import { redactSecrets } from '../platform/redact.ts';
 import type { AuthContext } from './auth-adapter.ts';
 
-/** A successful auth response, read and timed. */
+/**
+ * A successful auth response, read and timed.
+ *
+ * @example
+ * ```ts
+ * const { json, receivedAt, serverDate }: AuthResponse = await authRequest(ctx, url, init, 'refresh', [rt]);
+ * ```
+ */
 export interface AuthResponse {
   status: number;
   /** Parsed JSON body; `undefined` for an empty body (e.g. 204). */

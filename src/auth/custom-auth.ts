@@ -3,7 +3,14 @@ import { SessionError, isSessionError } from '../errors/session-error.ts';
 import { redactSecrets } from '../platform/redact.ts';
 import type { AuthAdapter, AuthContext, Credentials, TokenGrant } from './auth-adapter.ts';
 
-/** What your own login/refresh functions return; `receivedAt` defaults to the clock's now. */
+/**
+ * What your own login/refresh functions return; `receivedAt` defaults to the clock's now.
+ *
+ * @example
+ * ```ts
+ * const grant: CustomGrant = { accessToken: jwt, refreshToken: rt, userId: 'u1' };
+ * ```
+ */
 export type CustomGrant = Omit<TokenGrant, 'receivedAt'> & { receivedAt?: number };
 
 /**
@@ -11,6 +18,11 @@ export type CustomGrant = Omit<TokenGrant, 'receivedAt'> & { receivedAt?: number
  * Throw a {@link SessionError} to choose the outcome (e.g. `kind: 'refreshRejected'` when the refresh
  * token is dead); throw anything carrying a numeric `status` to have it classified like an HTTP
  * response; anything else counts as a temporary failure (back off and retry, never a logout).
+ *
+ * @example
+ * ```ts
+ * const fns: CustomAuthFunctions = { login: async (c) => myLogin(c), refresh: async (rt) => myRefresh(rt) };
+ * ```
  */
 export interface CustomAuthFunctions {
   login(credentials: Credentials, ctx: AuthContext): Promise<CustomGrant>;

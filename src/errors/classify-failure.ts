@@ -18,7 +18,14 @@ export type FailureKind =
   | 'rejected'
   | 'protocol';
 
-/** Which request failed: a data request, the refresh request, or the login request. */
+/**
+ * Which request failed: a data request, the refresh request, or the login request.
+ *
+ * @example
+ * ```ts
+ * classifyFailure({ status: 401 }, 'refresh' satisfies FailurePhase); // refreshRejected
+ * ```
+ */
 export type FailurePhase = 'data' | 'refresh' | 'login';
 
 /**
@@ -37,7 +44,14 @@ export interface ClassifiedFailure {
   retryAfterMs?: number;
 }
 
-/** Response headers: a `Headers` object or a plain record (lower- or any-case names). */
+/**
+ * Response headers: a `Headers` object or a plain record (lower- or any-case names).
+ *
+ * @example
+ * ```ts
+ * const headers: HeadersLike = { 'retry-after': '5' }; // or response.headers
+ * ```
+ */
 export type HeadersLike = { get(name: string): string | null } | Record<string, string | undefined>;
 
 /**

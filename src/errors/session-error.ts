@@ -22,7 +22,14 @@ export type SessionErrorCode =
   | 'CLIENT_CLOSED'
   | 'ACCESS_REJECTED_LOOP';
 
-/** Extra facts an error may carry. */
+/**
+ * Extra facts an error may carry.
+ *
+ * @example
+ * ```ts
+ * new SessionError('RATE_LIMITED', 'slow down', { kind: 'rateLimited', status: 429, retryAfterMs: 5000 });
+ * ```
+ */
 export interface SessionErrorOptions {
   /** How the failure was classified (drives what the session does). */
   kind?: FailureKind | undefined;

@@ -24,20 +24,41 @@ export interface TokenSource {
   accepted(generation: number): void;
 }
 
-/** One entry of a GraphQL response's `errors`. */
+/**
+ * One entry of a GraphQL response's `errors`.
+ *
+ * @example
+ * ```ts
+ * const refusal: GraphQLErrorInfo = { message: 'not yours', extensions: { code: 'FORBIDDEN', documentId: 'd1' } };
+ * ```
+ */
 export interface GraphQLErrorInfo {
   message: string;
   path?: ReadonlyArray<string | number>;
   extensions?: Record<string, unknown>;
 }
 
-/** Data together with the errors a server returned next to it (e.g. per-document push refusals). */
+/**
+ * Data together with the errors a server returned next to it (e.g. per-document push refusals).
+ *
+ * @example
+ * ```ts
+ * const { data, errors }: GraphQLResult<PushResult> = await gql.execute(PUSH, { rows });
+ * ```
+ */
 export interface GraphQLResult<T> {
   data: T;
   errors: GraphQLErrorInfo[];
 }
 
-/** Options of {@link createAuthenticatedGraphQL}. */
+/**
+ * Options of {@link createAuthenticatedGraphQL}.
+ *
+ * @example
+ * ```ts
+ * const opts: AuthenticatedGraphQLOptions = { url: 'https://api.example.com/graphql', tokens, timeoutMs: 10_000 };
+ * ```
+ */
 export interface AuthenticatedGraphQLOptions {
   url: string;
   tokens: TokenSource;
@@ -48,12 +69,26 @@ export interface AuthenticatedGraphQLOptions {
   headers?: Record<string, string>;
 }
 
-/** Per-request options. */
+/**
+ * Per-request options.
+ *
+ * @example
+ * ```ts
+ * await gql.request(QUERY, {}, { signal: AbortSignal.timeout(5000) });
+ * ```
+ */
 export interface GraphQLRequestOptions {
   signal?: AbortSignal;
 }
 
-/** A GraphQL-over-HTTP client that keeps its token fresh; see {@link createAuthenticatedGraphQL}. */
+/**
+ * A GraphQL-over-HTTP client that keeps its token fresh; see {@link createAuthenticatedGraphQL}.
+ *
+ * @example
+ * ```ts
+ * const gql: AuthenticatedGraphQL = createAuthenticatedGraphQL({ url, tokens });
+ * ```
+ */
 export interface AuthenticatedGraphQL {
   /** Resolves with `data`; any GraphQL error rejects with a classified {@link SessionError}. */
   request<T>(document: string, variables?: object, opts?: GraphQLRequestOptions): Promise<T>;

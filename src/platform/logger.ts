@@ -16,7 +16,14 @@ export interface Logger {
   error(msg: string, data?: object): void;
 }
 
-/** Log levels from most to least verbose. */
+/**
+ * Log levels from most to least verbose.
+ *
+ * @example
+ * ```ts
+ * consoleLogger({ level: 'warn' satisfies LogLevel });
+ * ```
+ */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -32,7 +39,14 @@ const noop = (): void => {};
  */
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
-/** Where {@link consoleLogger} writes: the global `console` by default. */
+/**
+ * Where {@link consoleLogger} writes: the global `console` by default.
+ *
+ * @example
+ * ```ts
+ * consoleLogger({ sink: { debug() {}, info() {}, warn: report, error: report } });
+ * ```
+ */
 export type ConsoleSink = Pick<Console, LogLevel>;
 
 /**

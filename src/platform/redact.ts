@@ -9,7 +9,14 @@ const JSON_FIELD = new RegExp(`("(?:${SECRET_FIELDS})"\\s*:\\s*)"(?:[^"\\\\]|\\\
 const FORM_FIELD = new RegExp(`(\\b(?:${SECRET_FIELDS})=)[^&\\s"']+`, 'g');
 const SECRET_KEY = new RegExp(`^(?:${SECRET_FIELDS}|authorization)$`, 'i');
 
-/** What a redacted secret is replaced with. */
+/**
+ * What a redacted secret is replaced with.
+ *
+ * @example
+ * ```ts
+ * redactSecrets('Bearer x') === `Bearer ${REDACTED}`; // true
+ * ```
+ */
 export const REDACTED = '[redacted]';
 
 /**

@@ -1,15 +1,36 @@
 import { systemClock, type Clock } from './clock.ts';
 
-/** Why the session should re-check its expiry now. */
+/**
+ * Why the session should re-check its expiry now.
+ *
+ * @example
+ * ```ts
+ * watchWakeSignals({ onWake: (reason: WakeReason) => console.log('woke by', reason) });
+ * ```
+ */
 export type WakeReason = 'visibility' | 'online' | 'focus' | 'clockJump';
 
-/** The part of `EventTarget` the watcher needs. */
+/**
+ * The part of `EventTarget` the watcher needs.
+ *
+ * @example
+ * ```ts
+ * const source: WakeEventSource = window;
+ * ```
+ */
 export interface WakeEventSource {
   addEventListener(type: string, listener: () => void): void;
   removeEventListener(type: string, listener: () => void): void;
 }
 
-/** The part of `document` the watcher needs: visibility changes. */
+/**
+ * The part of `document` the watcher needs: visibility changes.
+ *
+ * @example
+ * ```ts
+ * const doc: WakeDocument = document;
+ * ```
+ */
 export interface WakeDocument extends WakeEventSource {
   readonly visibilityState: string;
 }
@@ -30,7 +51,14 @@ export interface WakeTarget {
   document?: WakeDocument | undefined;
 }
 
-/** Options of {@link watchWakeSignals}. */
+/**
+ * Options of {@link watchWakeSignals}.
+ *
+ * @example
+ * ```ts
+ * const opts: WakeSignalOptions = { onWake, checkIntervalMs: 5_000, jumpThresholdMs: 20_000 };
+ * ```
+ */
 export interface WakeSignalOptions {
   /** Called once per signal; the session re-checks expiry. */
   onWake(reason: WakeReason): void;

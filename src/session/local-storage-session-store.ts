@@ -2,10 +2,24 @@ import { SessionError } from '../errors/session-error.ts';
 import { silentLogger, type Logger } from '../platform/logger.ts';
 import { parseStoredSession, type SessionStore } from './session-store.ts';
 
-/** The part of the Web Storage API the store needs (`localStorage`, `sessionStorage`, or your own). */
+/**
+ * The part of the Web Storage API the store needs (`localStorage`, `sessionStorage`, or your own).
+ *
+ * @example
+ * ```ts
+ * const storage: StorageLike = window.sessionStorage;
+ * ```
+ */
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-/** Options of {@link localStorageSessionStore}. */
+/**
+ * Options of {@link localStorageSessionStore}.
+ *
+ * @example
+ * ```ts
+ * const opts: LocalStorageSessionStoreOptions = { key: 'my-app.session', storage: sessionStorage };
+ * ```
+ */
 export interface LocalStorageSessionStoreOptions {
   /** Storage key. Default `session-sync.session`. */
   key?: string;

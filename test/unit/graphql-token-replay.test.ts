@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isSessionError } from '../../src/errors/session-error.ts';
+import { SessionError, isSessionError } from '../../src/errors/session-error.ts';
 import { createAuthenticatedGraphQL } from '../../src/graphql/authenticated-graphql.ts';
 import { startHttpFixture, type FixtureReply, type HttpFixture, type SeenRequest } from './http-fixture.ts';
 import { scriptedTokens } from './token-source-fixture.ts';
@@ -73,6 +73,18 @@ describe('authenticated GraphQL: token attach, one refresh, one replay', () => {
     expect(tokens.rejectedCalls).toEqual([1, 1, 1, 1, 1]);
     expect(tokens.generation()).toBe(2);
     expect(server.requests).toHaveLength(10);
+  });
+
+  it('when the refresh ends in relogin, the replay is not sent and the relogin error surfaces', async () => {
+    server.handle(acceptOnly([], unauthenticated(401)));
+    const relogin = new SessionError('RELOGIN_REQUIRED', 'log in again', { kind: 'refreshRejected' });
+    let calls = 0;
+    const gql = createAuthenticatedGraphQL({
+      url: server.url,
+      tokens: { get: async () => (calls++ === 0 ? { token: 'tok-1', generation: 1 } : Promise.reject(relogin)), rejected: () => {}, accepted: () => {} },
+    });
+    await expect(gql.request(QUERY)).rejects.toBe(relogin);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('a token source that cannot give a token (relogin required) fails the request without sending it', async () => {
