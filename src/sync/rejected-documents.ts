@@ -36,16 +36,17 @@ export const rejectedDocumentSchema: RxJsonSchema<any> = {
   type: 'object',
   properties: {
     key: { type: 'string', maxLength: 1024 },
-    collection: { type: 'string', maxLength: 256 },
+    // Not `collection`/`document`: those names are taken by RxDocument's own getters.
+    collectionName: { type: 'string', maxLength: 256 },
     documentId: { type: 'string' },
     code: { type: 'string' },
     reason: { type: 'string' },
     rejectedAt: { type: 'number', minimum: 0, maximum: 1e15, multipleOf: 1 },
-    document: { type: 'object' },
+    sentState: { type: 'object' },
     assumedMasterState: { type: 'object' },
   },
-  required: ['key', 'collection', 'documentId', 'code', 'reason', 'rejectedAt', 'document'],
-  indexes: ['collection'],
+  required: ['key', 'collectionName', 'documentId', 'code', 'reason', 'rejectedAt', 'sentState'],
+  indexes: ['collectionName'],
 };
 
 /**
@@ -68,13 +69,13 @@ export class RejectedDocuments {
 
   /** Every refused document of this collection, re-emitted on each change. */
   get list$(): Observable<RejectedDocument[]> {
-    return this.#store.find({ selector: { collection: this.#collection } }).$.pipe(
+    return this.#store.find({ selector: { collectionName: this.#collection } }).$.pipe(
       map((docs) => docs.map((doc) => toRejected(doc.toJSON() as StoredRejection))),
     );
   }
 
   async list(): Promise<RejectedDocument[]> {
-    const docs = await this.#store.find({ selector: { collection: this.#collection } }).exec();
+    const docs = await this.#store.find({ selector: { collectionName: this.#collection } }).exec();
     return docs.map((doc) => toRejected(doc.toJSON() as StoredRejection));
   }
 
@@ -89,12 +90,12 @@ export class RejectedDocuments {
       entries.map((entry) => {
         const stored: StoredRejection = {
           key: this.#key(entry.documentId),
-          collection: this.#collection,
+          collectionName: this.#collection,
           documentId: entry.documentId,
           code: entry.code,
           reason: entry.reason,
           rejectedAt: now,
-          document: entry.row.newDocumentState,
+          sentState: entry.row.newDocumentState,
         };
         if (entry.row.assumedMasterState) stored.assumedMasterState = entry.row.assumedMasterState;
         return stored;
@@ -112,18 +113,25 @@ export class RejectedDocuments {
   }
 }
 
-interface StoredRejection extends RejectedDocument {
+interface StoredRejection {
   key: string;
+  collectionName: string;
+  documentId: string;
+  code: string;
+  reason: string;
+  rejectedAt: number;
+  sentState: ServerDocument;
+  assumedMasterState?: ServerDocument;
 }
 
 function toRejected(stored: StoredRejection): RejectedDocument {
   const out: RejectedDocument = {
-    collection: stored.collection,
+    collection: stored.collectionName,
     documentId: stored.documentId,
     code: stored.code,
     reason: stored.reason,
     rejectedAt: stored.rejectedAt,
-    document: stored.document,
+    document: stored.sentState,
   };
   if (stored.assumedMasterState) out.assumedMasterState = stored.assumedMasterState;
   return out;

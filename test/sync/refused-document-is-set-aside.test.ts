@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../examples/server/start-server.ts';
+import type { SyncServer } from '../../examples/server/start-server.ts';
+import { graphql, PUSH_TODO, signedInUser, todo } from '../helpers/server-requests.ts';
+import { openDevice, todos } from './support/sync-fixture.ts';
+import type { Device } from './support/sync-fixture.ts';
+import { TestTokenSource } from './support/test-token-source.ts';
+import { until } from './support/until.ts';
+
+// A document the server refuses (here FORBIDDEN: its id belongs to another user) is set aside
+// with its reason; the rest of the outbox keeps flowing, and the app can retry or discard it.
+describe('a refused document', () => {
+  let server: SyncServer;
+  let tokens: TestTokenSource;
+  let device: Device;
+
+  beforeAll(async () => {
+    server = await startServer({ port: 0 });
+    const other = await signedInUser(server);
+    const taken = await graphql(server, other.accessToken, PUSH_TODO, { rows: [{ newDocumentState: todo('taken-1') }] });
+    expect(taken.status).toBe(200);
+    tokens = await TestTokenSource.forNewUser(server);
+    device = await openDevice(server, tokens);
+    await device.sync.resume();
+  });
+
+  afterAll(async () => {
+    await device?.close();
+    await server?.close();
+  });
+
+  it('does not hold back the other documents of its batch or later ones', async () => {
+    const todoCollection = device.db.collections.todo!;
+    await todoCollection.bulkInsert([...todos(10, 'mine'), { id: 'taken-1', title: 'not mine', done: false }, ...todos(10, 'also')]);
+    await device.sync.awaitInSync();
+    await todoCollection.bulkInsert(todos(5, 'later'));
+    await device.sync.awaitInSync();
+
+    const onServer = await server.readDocuments(tokens.userId, 'todo');
+    expect(onServer.map((d) => d.id).sort()).toEqual([...todos(10, 'also'), ...todos(5, 'later'), ...todos(10, 'mine')].map((t) => t.id));
+    expect((await device.sync.pendingWrites()).todo!.count).toBe(0);
+  });
+
+  it('is listed with its reason, in status and on rejected$', async () => {
+    const [rejected] = await until(device.sync.rejected$, (list) => list.length === 1);
+    expect(rejected).toMatchObject({ collection: 'todo', documentId: 'taken-1', code: 'FORBIDDEN' });
+    expect(rejected!.reason).toContain('another user');
+    expect(rejected!.document).toMatchObject({ id: 'taken-1', title: 'not mine' });
+    await until(device.sync.status$, (s) => s.rejected === 1);
+  });
+
+  it('stays listed when a retry is refused again', async () => {
+    expect(await device.sync.retryRejected('todo', 'taken-1')).toBe('rejected');
+    expect(await until(device.sync.rejected$, (list) => list.length === 1)).toHaveLength(1);
+  });
+
+  it('is removed locally on discard, without pushing anything', async () => {
+    const refusalsBefore = server.stats().forbiddenDocuments;
+    await device.sync.discardRejected('todo', 'taken-1');
+    expect(await device.db.collections.todo!.findOne('taken-1').exec()).toBeNull();
+    await until(device.sync.rejected$, (list) => list.length === 0);
+    await device.sync.awaitInSync();
+    expect(server.stats().forbiddenDocuments).toBe(refusalsBefore);
+    expect((await server.readDocuments(tokens.userId, 'todo')).some((d) => d.id === 'taken-1')).toBe(false);
+  });
+});
