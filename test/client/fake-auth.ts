@@ -1,9 +1,16 @@
-// A fake auth server as a plain { login, refresh, logout } object: it issues real signed JWTs from its
-// own (possibly skewed) clock, counts calls, and can go offline or revoke sessions.
+// A fake auth server as a plain { login, refresh, logout } object: it issues JWT-shaped tokens from its
+// own (possibly skewed) clock, counts calls, and can go offline or revoke sessions. Tokens are built
+// synchronously (the client decodes, never verifies), so fake timers fully control every refresh.
+import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { CustomAuthFunctions } from '../../src/auth/custom-auth.ts';
 import { SessionError } from '../../src/errors/session-error.ts';
-import { createJwtFactory } from '../helpers/jwt-factory.ts';
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const jwt = {
+  sign: async (claims: Record<string, unknown>) =>
+    `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64(claims)}.${randomBytes(32).toString('base64url')}`,
+};
 
 export interface FakeAuthOptions {
   accessTtlSec?: number;
@@ -18,7 +25,6 @@ export interface FakeAuthOptions {
 export type FakeAuth = Awaited<ReturnType<typeof createFakeAuth>>;
 
 export async function createFakeAuth(opts: FakeAuthOptions = {}) {
-  const jwt = await createJwtFactory();
   const accessTtl = opts.accessTtlSec ?? 1800;
   const refreshTtl = opts.refreshTtlSec ?? 60 * 24 * 3600;
   const calls = { login: 0, refresh: 0, logout: 0 };
