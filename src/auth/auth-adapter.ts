@@ -44,8 +44,11 @@ export interface TokenGrant {
  */
 export interface AuthContext {
   fetch: typeof fetch;
+  /** Cancels the request (e.g. the session actor stopped). */
   signal?: AbortSignal;
   clock: Clock;
+  /** Per request; default 30 s; 0 disables. A timeout is a transient failure. */
+  timeoutMs?: number;
 }
 
 /**

@@ -1,7 +1,10 @@
 import { classifyFailure, type ClassifiedFailure, type FailurePhase } from '../errors/classify-failure.ts';
 import { SessionError } from '../errors/session-error.ts';
 import { redactSecrets } from '../platform/redact.ts';
+import { requestDeadline } from '../platform/request-deadline.ts';
 import type { AuthContext } from './auth-adapter.ts';
+
+const DEFAULT_AUTH_TIMEOUT_MS = 30_000;
 
 /**
  * A successful auth response, read and timed.
@@ -40,14 +43,17 @@ export async function authRequest(
     SessionError.fromFailure({ ...failure, message: redactSecrets(failure.message, secrets) }, cause);
   let response: Response;
   let text: string;
+  // A half-open connection must not hold a refresh forever.
+  const deadline = requestDeadline(ctx.signal, ctx.timeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS);
   try {
-    const request: RequestInit = { method: init.method, headers: init.headers };
+    const request: RequestInit = { method: init.method, headers: init.headers, signal: deadline.signal };
     if (init.body !== undefined) request.body = init.body;
-    if (ctx.signal) request.signal = ctx.signal;
     response = await ctx.fetch(url, request);
     text = await response.text();
   } catch (thrown) {
     throw fail(classifyFailure({ thrown }, phase), thrown);
+  } finally {
+    deadline.dispose();
   }
   const receivedAt = ctx.clock.now();
   if (!response.ok) {

@@ -1,6 +1,7 @@
 import { classifyFailure, type ClassifiedFailure } from '../errors/classify-failure.ts';
 import { SessionError } from '../errors/session-error.ts';
 import { redactSecrets } from '../platform/redact.ts';
+import { requestDeadline } from '../platform/request-deadline.ts';
 
 /**
  * Where the GraphQL client gets its access token, and where it reports what the server thought of
@@ -117,13 +118,7 @@ export function createAuthenticatedGraphQL(opts: AuthenticatedGraphQLOptions): A
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   async function attempt<T>(token: string, body: string, signal: AbortSignal | undefined): Promise<Attempt<T>> {
-    const controller = new AbortController();
-    const abort = (): void => controller.abort(signal?.reason);
-    if (signal?.aborted) abort();
-    signal?.addEventListener('abort', abort, { once: true });
-    const timer = timeoutMs > 0
-      ? setTimeout(() => controller.abort(new DOMException('GraphQL request timed out', 'TimeoutError')), timeoutMs)
-      : undefined;
+    const deadline = requestDeadline(signal, timeoutMs);
     let response: Response;
     let text: string;
     try {
@@ -136,14 +131,13 @@ export function createAuthenticatedGraphQL(opts: AuthenticatedGraphQLOptions): A
           authorization: `Bearer ${token}`,
         },
         body,
-        signal: controller.signal,
+        signal: deadline.signal,
       });
       text = await response.text();
     } catch (thrown) {
       return { ok: false, failure: classifyFailure({ thrown }, 'data'), cause: thrown };
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', abort);
+      deadline.dispose();
     }
     return interpret<T>(response, text);
   }

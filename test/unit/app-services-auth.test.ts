@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { appServicesAuth } from '../../src/auth/app-services-auth.ts';
 import type { AuthContext } from '../../src/auth/auth-adapter.ts';
 import { isSessionError, type SessionError } from '../../src/errors/session-error.ts';
@@ -133,5 +133,33 @@ describe('appServicesAuth logout', () => {
   it('reports a failed revocation as a classified error (callers treat logout as best effort)', async () => {
     server.handle(() => ({ status: 500 }));
     expect(await failure(auth().logout('r', ctx))).toMatchObject({ kind: 'transient' });
+  });
+});
+
+describe('appServicesAuth timeouts', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a refresh the server never answers fails as transient after the context timeout', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const arrived = new Promise<void>((resolve) => server.handle(() => (resolve(), new Promise(() => {}))));
+    let settled = false;
+    const pending = failure(auth().refresh('r', { ...ctx, timeoutMs: 10_000 })).finally(() => (settled = true));
+    await arrived;
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await pending).toMatchObject({ kind: 'transient', code: 'NETWORK', message: 'request timed out' });
+  });
+
+  it('times out after 30 s by default', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const arrived = new Promise<void>((resolve) => server.handle(() => (resolve(), new Promise(() => {}))));
+    let settled = false;
+    const pending = failure(auth().refresh('r', ctx)).finally(() => (settled = true));
+    await arrived;
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await pending).toMatchObject({ kind: 'transient' });
   });
 });

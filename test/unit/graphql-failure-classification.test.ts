@@ -90,10 +90,9 @@ describe('authenticated GraphQL: failures surface as classified SessionErrors', 
       const arrived = new Promise<void>((resolve) => server.handle(() => (resolve(), new Promise(() => {}))));
       const pending = failure(server.url, { timeoutMs: 5_000 });
       await arrived;
-      await vi.advanceTimersByTimeAsync(4_999);
       let settled = false;
       void pending.finally(() => (settled = true));
-      await Promise.resolve();
+      await vi.advanceTimersByTimeAsync(4_999);
       expect(settled).toBe(false);
       await vi.advanceTimersByTimeAsync(1);
       expect(await pending).toMatchObject({ kind: 'transient', message: 'request timed out' });
