@@ -146,16 +146,22 @@ export function createSessionActors(deps: SessionActorDeps, writer: SessionWrite
     }),
   };
 
-  // Best effort: offline or slow servers never block or fail a logout.
+  // Best effort: offline or slow servers never block or fail a logout. The race also covers an
+  // adapter that ignores the abort signal.
   async function revoke(refreshToken: string): Promise<void> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), deps.logoutTimeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), deps.logoutTimeoutMs);
+    });
     try {
-      await auth.logout(refreshToken, context(controller.signal));
+      const outcome = await Promise.race([auth.logout(refreshToken, context(controller.signal)), timeout]);
+      if (outcome === 'timeout') logger.warn('server did not confirm the logout in time', { timeoutMs: deps.logoutTimeoutMs });
     } catch (error) {
       logger.warn('could not revoke the session on the server', { error: toFailure(error, 'refresh').code });
     } finally {
       clearTimeout(timer);
+      controller.abort();
     }
   }
 }
