@@ -19,8 +19,8 @@ export type WakeReason = 'visibility' | 'online' | 'focus' | 'clockJump';
  * ```
  */
 export interface WakeEventSource {
-  addEventListener(type: string, listener: () => void): void;
-  removeEventListener(type: string, listener: () => void): void;
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
 }
 
 /**
@@ -96,7 +96,7 @@ export function watchWakeSignals(opts: WakeSignalOptions): () => void {
   const threshold = opts.jumpThresholdMs ?? DEFAULT_JUMP_THRESHOLD_MS;
   const cleanups: Array<() => void> = [];
 
-  const listen = (source: WakeEventSource | undefined, type: string, handler: () => void): void => {
+  const listen = (source: WakeEventSource | undefined, type: string, handler: (event: Event) => void): void => {
     if (!source) return;
     source.addEventListener(type, handler);
     cleanups.push(() => source.removeEventListener(type, handler));
@@ -108,7 +108,9 @@ export function watchWakeSignals(opts: WakeSignalOptions): () => void {
   listen(target.window, 'online', () => opts.onWake('online'));
   listen(target.window, 'focus', () => opts.onWake('focus'));
   // A page restored from the back/forward cache was frozen: as good as hidden until now.
-  listen(target.window, 'pageshow', () => opts.onWake('visibility'));
+  listen(target.window, 'pageshow', (event) => {
+    if ((event as { persisted?: boolean }).persisted) opts.onWake('visibility');
+  });
 
   let last = clock.now();
   const timer = setInterval(() => {

@@ -31,13 +31,14 @@ describe('watchWakeSignals', () => {
     stop();
   });
 
-  it('reports online, focus and a page restored from the back/forward cache', () => {
+  it('reports online, focus and a page restored from the back/forward cache (not a first load)', () => {
     const wakes: WakeReason[] = [];
     const window = new EventTarget();
     const stop = watchWakeSignals({ onWake: (r) => wakes.push(r), target: { window } });
     window.dispatchEvent(new Event('online'));
     window.dispatchEvent(new Event('focus'));
-    window.dispatchEvent(new Event('pageshow'));
+    window.dispatchEvent(new Event('pageshow')); // first load: nothing slept
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
     window.dispatchEvent(new Event('offline'));
     expect(wakes).toEqual(['online', 'focus', 'visibility']);
     stop();
