@@ -33,7 +33,7 @@ export interface SyncEngineOptions {
   collections: Record<string, SyncedCollection>;
   graphqlUrl: string;
   /** Live stream endpoint; without it the engine pulls every `pullIntervalMs`. */
-  wsUrl?: string;
+  wsUrl?: string | undefined;
   webSocketImpl?: unknown;
   pullIntervalMs?: number;
   tokens: TokenSource;
