@@ -6,15 +6,50 @@
  */
 import type { SessionContext, SessionFailure, SessionState } from './session-events.ts';
 
-/** The largest delay `setTimeout` honours; longer ones fire after ~1 ms. */
+/**
+ * The largest delay `setTimeout` honours; longer ones fire after ~1 ms.
+ *
+ * @example
+ * ```ts
+ * Math.min(delay, MAX_TIMER_DELAY_MS);
+ * ```
+ */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-/** Default proactive-refresh margin before the access token expires. */
+/**
+ * Default proactive-refresh margin before the access token expires.
+ *
+ * @example
+ * ```ts
+ * createActor(sessionMachine, { input: { refreshMarginMs: DEFAULT_REFRESH_MARGIN_MS } });
+ * ```
+ */
 export const DEFAULT_REFRESH_MARGIN_MS = 60_000;
-/** The margin never exceeds this fraction of the token's lifetime (a 60 s margin on a 2 s token). */
+/**
+ * The margin never exceeds this fraction of the token's lifetime (a 60 s margin on a 2 s token).
+ *
+ * @example
+ * ```ts
+ * const margin = Math.min(60_000, lifetimeMs * MARGIN_LIFETIME_FRACTION);
+ * ```
+ */
 export const MARGIN_LIFETIME_FRACTION = 0.5;
-/** Refreshes whose fresh token keeps being rejected before the session gives up. */
+/**
+ * Refreshes whose fresh token keeps being rejected before the session gives up.
+ *
+ * @example
+ * ```ts
+ * createActor(sessionMachine, { input: { maxRejectsAfterRefresh: DEFAULT_MAX_REJECTS_AFTER_REFRESH } });
+ * ```
+ */
 export const DEFAULT_MAX_REJECTS_AFTER_REFRESH = 3;
-/** Default exponential backoff of transient refresh failures. */
+/**
+ * Default exponential backoff of transient refresh failures: 1 s doubling up to 60 s.
+ *
+ * @example
+ * ```ts
+ * computeBackoffDelay({ attempt: 2, retryAfterMs: null, random: Math.random, backoff: DEFAULT_BACKOFF });
+ * ```
+ */
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 60_000 };
 
 // The proactive timer never fires sooner than this after entering `active`, so a degenerate
@@ -51,7 +86,14 @@ export function effectiveMargin(marginMs: number, lifetimeMs: number | null): nu
   return Math.min(margin, lifetimeMs * MARGIN_LIFETIME_FRACTION);
 }
 
-/** The expiry facts the timing helpers need, as kept in context. */
+/**
+ * The expiry facts the timing helpers need, as kept in context.
+ *
+ * @example
+ * ```ts
+ * const timing: AccessTiming = { accessExpiresAt: Date.now() + 60_000, accessLifetimeMs: 60_000, refreshMarginMs: 10_000 };
+ * ```
+ */
 export interface AccessTiming {
   accessExpiresAt: number | null;
   accessLifetimeMs: number | null;
@@ -115,7 +157,14 @@ export function isRefreshExpired(refreshExpiresAt: number | null, now: number): 
   return refreshExpiresAt !== null && now >= refreshExpiresAt;
 }
 
-/** Exponential backoff bounds. */
+/**
+ * Exponential backoff bounds.
+ *
+ * @example
+ * ```ts
+ * const backoff: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
+ * ```
+ */
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;
@@ -161,7 +210,14 @@ export function sessionStateOf(value: string | Record<string, unknown>): Session
   return 'active';
 }
 
-/** The clock-dependent guards and delays of the machine, bound to a time source. */
+/**
+ * The clock-dependent guards and delays of the machine, bound to a time source.
+ *
+ * @example
+ * ```ts
+ * const { guards, delays }: SessionTiming = createSessionTiming({ now: Date.now, random: Math.random });
+ * ```
+ */
 export interface SessionTiming {
   guards: {
     accessDue: (args: { context: SessionContext }) => boolean;

@@ -76,10 +76,8 @@ export const sessionMachine = setup({
   },
   guards: {
     ...defaultTiming.guards,
-    isCurrentGeneration: ({ context }, params: { generation: number }) =>
-      params.generation === context.generation,
-    isStaleGeneration: ({ context }, params: { generation: number }) =>
-      params.generation !== context.generation,
+    isCurrentGeneration: ({ context, event }) => 'generation' in event && event.generation === context.generation,
+    isStaleGeneration: ({ context, event }) => 'generation' in event && event.generation !== context.generation,
     rejectLimitReached: ({ context }) =>
       context.rejectedAfterRefresh >= context.maxRejectsAfterRefresh,
     isRefreshRejected: (_, params: { error: unknown }) =>
@@ -214,7 +212,7 @@ export const sessionMachine = setup({
       on: {
         'session.logout': 'loggingOut',
         'session.accessAccepted': {
-          guard: { type: 'isCurrentGeneration', params: ({ event }) => ({ generation: event.generation }) },
+          guard: 'isCurrentGeneration',
           actions: 'resetRejections',
         },
       },
@@ -247,7 +245,7 @@ export const sessionMachine = setup({
           on: {
             'session.accessRejected': [
               // A request that used an older token just retries with the new one.
-              { guard: { type: 'isStaleGeneration', params: ({ event }) => ({ generation: event.generation }) } },
+              { guard: 'isStaleGeneration' },
               {
                 guard: 'rejectLimitReached',
                 target: 'refreshExpired',
@@ -314,7 +312,7 @@ export const sessionMachine = setup({
               },
               on: {
                 'session.accessRejected': {
-                  guard: { type: 'isCurrentGeneration', params: ({ event }) => ({ generation: event.generation }) },
+                  guard: 'isCurrentGeneration',
                   actions: { type: 'setTrigger', params: { trigger: 'reactive' } },
                 },
               },
@@ -329,7 +327,7 @@ export const sessionMachine = setup({
                   actions: { type: 'setTrigger', params: { trigger: 'forced' } },
                 },
                 'session.accessRejected': {
-                  guard: { type: 'isCurrentGeneration', params: ({ event }) => ({ generation: event.generation }) },
+                  guard: 'isCurrentGeneration',
                   target: 'requesting',
                   actions: { type: 'setTrigger', params: { trigger: 'reactive' } },
                 },

@@ -22,7 +22,14 @@ export interface SyncClientEvents {
   loggedOut: { userId: string | null };
 }
 
-/** A handler of one client event. */
+/**
+ * A handler of one client event.
+ *
+ * @example
+ * ```ts
+ * const onRefreshed: SyncClientEventHandler<'refreshed'> = ({ accessExpiresAt }) => schedule(accessExpiresAt);
+ * ```
+ */
 export type SyncClientEventHandler<K extends keyof SyncClientEvents> = (payload: SyncClientEvents[K]) => unknown;
 
 /**

@@ -8,13 +8,27 @@ import type { Logger } from '../platform/logger.ts';
 import type { SessionStore } from '../session/session-store.ts';
 import type { TokenVault } from './token-vault.ts';
 
-/** One `client.login()` call: its credentials wait here (never in an event) and its outcome comes back. */
+/**
+ * One `client.login()` call: its credentials wait here (never in an event) and its outcome comes back.
+ *
+ * @example
+ * ```ts
+ * const attempt: LoginAttempt = { credentials: { username, password }, error: null };
+ * ```
+ */
 export interface LoginAttempt {
   credentials: Credentials | null;
   error: SessionError | null;
 }
 
-/** What the session actors close over. */
+/**
+ * What the session actors close over.
+ *
+ * @example
+ * ```ts
+ * createSessionActors({ vault, store, auth, fetch, clock, logger, logoutTimeoutMs: 10_000, takeLoginAttempt }, writer);
+ * ```
+ */
 export interface SessionActorDeps {
   vault: TokenVault;
   store: SessionStore;

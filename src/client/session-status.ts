@@ -3,7 +3,14 @@ import type { ReloginReason, SessionErrorInfo, SessionState } from '../../machin
 import { sessionStateOf } from '../../machines/session-logic.ts';
 import type { sessionMachine } from '../../machines/session.machine.ts';
 
-/** A snapshot of the session machine. */
+/**
+ * A snapshot of the session machine.
+ *
+ * @example
+ * ```ts
+ * const snapshot: SessionSnapshot = client.actor.getSnapshot();
+ * ```
+ */
 export type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
 /**

@@ -25,7 +25,14 @@ export interface ReloginInfo {
   lastError: SessionErrorInfo | null;
 }
 
-/** Where `client.graphql` (and, later, sync) sends requests. */
+/**
+ * Where `client.graphql` (and, later, sync) sends requests.
+ *
+ * @example
+ * ```ts
+ * const graphql: GraphQLEndpointOptions = { url: 'http://127.0.0.1:4000/graphql', wsUrl: 'ws://127.0.0.1:4000/graphql' };
+ * ```
+ */
 export interface GraphQLEndpointOptions {
   /** HTTP endpoint, e.g. `https://api.example.com/graphql`. */
   url: string;
@@ -35,7 +42,14 @@ export interface GraphQLEndpointOptions {
   timeoutMs?: number;
 }
 
-/** Wake-signal watching: `false` to turn it off, or where the events come from. */
+/**
+ * Wake-signal watching: `false` to turn it off, or where the events come from.
+ *
+ * @example
+ * ```ts
+ * createSyncClient({ auth, wakeSignals: { target: { window, document }, checkIntervalMs: 10_000 } });
+ * ```
+ */
 export interface WakeSignalsOption {
   target?: WakeTarget;
   checkIntervalMs?: number;
@@ -84,7 +98,14 @@ export interface SyncClientOptions {
   logoutTimeoutMs?: number;
 }
 
-/** Options after validation, with defaults filled in. */
+/**
+ * Options after validation, with defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const resolved: ResolvedSyncClientOptions = resolveSyncClientOptions({ auth });
+ * ```
+ */
 export interface ResolvedSyncClientOptions {
   auth: AuthAdapter;
   graphql: GraphQLEndpointOptions | null;

@@ -14,10 +14,24 @@ import { resolveSyncClientOptions, type ResolvedSyncClientOptions, type SyncClie
 import { decideToken } from './token-decision.ts';
 import { TokenVault } from './token-vault.ts';
 
-/** The running session actor, read-only: for devtools, selectors and `hasTag('reloginRequired')`. */
-export type SessionActor = Pick<ActorRefFrom<typeof sessionMachine>, 'id' | 'sessionId' | 'getSnapshot' | 'subscribe' | 'on' | 'system'>;
+/**
+ * The running session actor, read-only: for devtools, selectors and `hasTag('reloginRequired')`.
+ *
+ * @example
+ * ```ts
+ * client.actor.subscribe((s) => console.log(s.value));
+ * ```
+ */
+export type SessionActor = Pick<ActorRefFrom<typeof sessionMachine>, 'id' | 'sessionId' | 'getSnapshot' | 'getPersistedSnapshot' | 'subscribe' | 'on' | 'system'>;
 
-/** Options of `client.logout()`. */
+/**
+ * Options of `client.logout()`.
+ *
+ * @example
+ * ```ts
+ * await client.logout({ wipe: true });
+ * ```
+ */
 export interface LogoutOptions {
   /** Also delete this user's local data (used by sync). Default false. */
   wipe?: boolean;

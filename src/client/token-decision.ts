@@ -8,6 +8,12 @@ import type { SessionSnapshot } from './session-status.ts';
  * - `wait`: a login, restore or reactive refresh is in flight;
  * - `wake`: active but the token has expired without the timer firing (the device slept): re-check;
  * - `fail`: no token will come without the app doing something.
+ *
+ * @example
+ * ```ts
+ * const decision: TokenDecision = decideToken(snapshot, now);
+ * if (decision.action === 'fail') throw decision.error;
+ * ```
  */
 export type TokenDecision =
   | { action: 'serve' }

@@ -17,10 +17,10 @@ describe('devtools inspection', () => {
     await client.close();
 
     expect(events[0]).toMatchObject({ type: '@xstate.actor' });
-    expect(events[0]!.actorRef).toBe(client.actor);
+    expect(events[0]!.actorRef).toBe(client.actor as unknown);
     const values = events
-      .filter((e): e is Extract<InspectionEvent, { type: '@xstate.snapshot' }> => e.type === '@xstate.snapshot' && e.actorRef === client.actor)
-      .map((e) => JSON.stringify((e.snapshot as { value: unknown }).value));
+      .filter((e): e is Extract<InspectionEvent, { type: '@xstate.snapshot' }> => e.type === '@xstate.snapshot' && e.actorRef === (client.actor as unknown))
+      .map((e) => JSON.stringify((e.snapshot as unknown as { value: unknown }).value));
     expect(values).toContain('"loggedOut"');
     expect(values).toContain('{"signedIn":"active"}');
     expect(values).toContain('"loggingOut"');
