@@ -10,6 +10,7 @@ import { watchWakeSignals } from '../platform/wake-signals.ts';
 import { callSafely, ClientEventHub, type SyncClientEventHandler, type SyncClientEvents } from './client-events.ts';
 import { createSessionActors, SessionWriter, type LoginAttempt } from './session-actors.ts';
 import { sameStatus, statusOf, type SessionSnapshot, type SessionStatus, type SyncUser } from './session-status.ts';
+import { SnapshotWaiter } from './snapshot-waiter.ts';
 import { resolveSyncClientOptions, type ResolvedSyncClientOptions, type SyncClientOptions } from './sync-client-options.ts';
 import { decideToken } from './token-decision.ts';
 import { TokenVault } from './token-vault.ts';
@@ -64,13 +65,12 @@ export class SyncClient {
   readonly #status: BehaviorSubject<SessionStatus>;
   readonly #events: ClientEventHub;
   readonly #graphql: AuthenticatedGraphQL;
-  readonly #waiters = new Set<() => void>();
+  readonly #waiter: SnapshotWaiter;
   #loginAttempt: LoginAttempt | null = null;
   #loginQueue: Promise<unknown> = Promise.resolve();
   #started: Promise<void> | null = null;
   #stopWake: (() => void) | null = null;
   #lastAccepted = -1;
-  #closed = false;
 
   /** @internal Use {@link createSyncClient}. */
   constructor(options: ResolvedSyncClientOptions) {
@@ -100,6 +100,7 @@ export class SyncClient {
     const input = { refreshMarginMs: options.refreshMarginMs, maxRejectsAfterRefresh: options.maxRejectsAfterRefresh };
     this.#actor = options.inspect ? createActor(machine, { input, inspect: options.inspect }) : createActor(machine, { input });
     this.#status = new BehaviorSubject(statusOf(this.#actor.getSnapshot()));
+    this.#waiter = new SnapshotWaiter(() => this.#actor.getSnapshot(), closedError);
     this.#wireActor();
     this.#graphql = this.#createGraphQL();
   }
@@ -138,7 +139,7 @@ export class SyncClient {
 
   /** Restores a persisted session, if any, and starts watching wake signals. Idempotent. */
   async start(): Promise<SessionStatus> {
-    if (this.#closed) throw closedError();
+    if (this.#waiter.closed) throw closedError();
     this.#started ??= this.#startOnce();
     await this.#started;
     return this.status;
@@ -158,13 +159,13 @@ export class SyncClient {
   /** Revokes the refresh token when the server is reachable and always clears the local session. */
   async logout(opts: LogoutOptions = {}): Promise<void> {
     await this.start();
-    await this.#until((s) => !s.matches('restoring') && !s.matches('loggingOut'));
+    await this.#waiter.until((s) => !s.matches('restoring') && !s.matches('loggingOut'));
     if (this.#actor.getSnapshot().matches('loggedOut')) return this.#writer.clear();
     const event: SessionEvent = { type: 'session.logout' };
     if (opts.wipe !== undefined) event.wipe = opts.wipe;
     if (opts.flushTimeoutMs !== undefined) event.flushTimeoutMs = opts.flushTimeoutMs;
     this.#actor.send(event);
-    await this.#until((s) => s.matches('loggedOut'));
+    await this.#waiter.until((s) => s.matches('loggedOut'));
   }
 
   /** A valid access token; waits out a refresh in flight. Rejects with `RELOGIN_REQUIRED`, `NOT_LOGGED_IN`, … */
@@ -175,13 +176,13 @@ export class SyncClient {
   /** Forces a refresh and returns the new custom user data (Realm's `refreshCustomData`). */
   async refreshCustomData(): Promise<Record<string, unknown>> {
     await this.start();
-    await this.#until((s) => !isBusy(s));
+    await this.#waiter.until((s) => !isBusy(s));
     const before = this.#vault.generation;
     const requesting = { signedIn: { refreshing: 'requesting' } } as const;
     if (this.#actor.getSnapshot().matches({ signedIn: 'active' }) || this.#actor.getSnapshot().matches({ signedIn: { refreshing: 'backoff' } })) {
       this.#actor.send({ type: 'session.refreshRequested' });
     }
-    await this.#until((s) => !s.matches(requesting) && !isBusy(s));
+    await this.#waiter.until((s) => !s.matches(requesting) && !isBusy(s));
     const after = this.#actor.getSnapshot();
     if (after.matches({ signedIn: 'active' }) && this.#vault.generation > before) return this.#vault.customData;
     const decision = decideToken(after, this.#options.clock.now());
@@ -199,11 +200,10 @@ export class SyncClient {
 
   /** Stops the actor and the wake watcher; keeps the stored session for the next start. Idempotent. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#waiter.closed) return;
     this.#stopWake?.();
     this.#actor.stop();
-    for (const wake of [...this.#waiters]) wake();
+    this.#waiter.close();
     this.#status.complete();
     this.#events.clear();
     await this.#writer.flush();
@@ -219,16 +219,16 @@ export class SyncClient {
         onWake: (reason) => this.#send({ type: 'session.wake', reason }),
       });
     }
-    await this.#until((s) => !s.matches('restoring'));
+    await this.#waiter.until((s) => !s.matches('restoring'));
   }
 
   async #loginOnce(credentials: Credentials): Promise<SyncUser> {
     await this.start();
-    await this.#until((s) => !isBusy(s));
+    await this.#waiter.until((s) => !isBusy(s));
     const attempt: LoginAttempt = { credentials, error: null };
     this.#loginAttempt = attempt;
     this.#actor.send({ type: 'session.login' });
-    await this.#until((s) => !s.matches('loggingIn') && !s.matches({ signedIn: 'reloggingIn' }));
+    await this.#waiter.until((s) => !s.matches('loggingIn') && !s.matches({ signedIn: 'reloggingIn' }));
     if (this.#loginAttempt === attempt) this.#loginAttempt = null;
     if (attempt.error) throw attempt.error;
     const user = this.user;
@@ -242,7 +242,7 @@ export class SyncClient {
     await this.start();
     let woke = false;
     for (;;) {
-      if (this.#closed) throw closedError();
+      if (this.#waiter.closed) throw closedError();
       const decision = decideToken(this.#actor.getSnapshot(), this.#options.clock.now());
       if (decision.action === 'fail') throw decision.error;
       if (decision.action === 'serve') {
@@ -256,7 +256,7 @@ export class SyncClient {
         this.#send({ type: 'session.wake', reason: 'clockJump' });
         continue;
       }
-      await this.#nextChange();
+      await this.#waiter.next();
     }
   }
 
@@ -270,7 +270,7 @@ export class SyncClient {
         if (status.session !== previous.session || status.userId !== previous.userId) {
           this.#events.emit('sessionChanged', status);
         }
-        for (const wake of [...this.#waiters]) wake();
+        this.#waiter.notify();
       },
       error: (error) => this.#options.logger.error('session actor failed', { error: String((error as Error)?.name) }),
     });
@@ -308,25 +308,7 @@ export class SyncClient {
   }
 
   #send(event: SessionEvent): void {
-    if (!this.#closed && this.#started) this.#actor.send(event);
-  }
-
-  #nextChange(): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        this.#waiters.delete(wake);
-        resolve();
-      };
-      this.#waiters.add(wake);
-    });
-  }
-
-  async #until(predicate: (snapshot: SessionSnapshot) => boolean): Promise<void> {
-    for (;;) {
-      if (this.#closed) throw closedError();
-      if (predicate(this.#actor.getSnapshot())) return;
-      await this.#nextChange();
-    }
+    if (!this.#waiter.closed && this.#started) this.#actor.send(event);
   }
 }
 
