@@ -149,7 +149,10 @@ export class CollectionReplication {
     this.#opened ??= (async () => {
       this.#subs.push(
         this.#countRequests.pipe(throttleTime(200, undefined, { leading: true, trailing: true })).subscribe(() => void this.#recount()),
-        this.#opts.collection.$.subscribe(() => this.#countRequests.next()),
+        // Counting scans the outbox: do it when it grows while held, or when a cycle goes idle,
+        // never on every change while a backlog drains.
+        this.#opts.collection.$.pipe(filter(() => this.#held)).subscribe(() => this.#countRequests.next()),
+        this.#rx.active$.pipe(filter((active) => !active)).subscribe(() => this.#countRequests.next()),
         this.#rejected.list$.subscribe((list) => this.#status.counts({ rejected: list.length })),
       );
       const db = this.#opts.collection.database;

@@ -4,7 +4,7 @@ import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
 import { TestTokenSource } from './support/test-token-source.ts';
-import { eventually } from './support/until.ts';
+import { eventually, until } from './support/until.ts';
 
 // What refreshExpired does to sync: pause (never cancel), keep every local write, send nothing,
 // and after the relogin push the whole backlog, each document exactly once.
@@ -39,6 +39,7 @@ describe('a backlog written while paused', () => {
     expect(pending.todo!.count).toBe(1000);
     expect(pending.todo!.oldestAt).toBeGreaterThanOrEqual(startedAt - 1);
     expect(device.sync.status.sync).toBe('paused');
+    await until(device.sync.status$, (s) => s.pendingWrites === 1000);
     const during = server.stats();
     expect(during.pulls + during.pushes).toBe(before.pulls + before.pushes);
     await eventually(() => server.stats().activeStreams === 0);
@@ -52,6 +53,7 @@ describe('a backlog written while paused', () => {
     expect(new Set(onServer.map((d) => d.id)).size).toBe(1000);
     expect(server.stats().pushedDocuments - before.pushedDocuments).toBe(1000);
     expect((await device.sync.pendingWrites()).todo!.count).toBe(0);
+    await until(device.sync.status$, (s) => s.pendingWrites === 0 && s.sync === 'running' && s.lastPushedAt !== null);
     await eventually(() => server.stats().activeStreams === 1);
   });
 });
