@@ -99,7 +99,7 @@ export function createSessionActors(deps: SessionActorDeps, writer: SessionWrite
     signal ? { fetch: deps.fetch, clock: deps.clock, signal } : { fetch: deps.fetch, clock: deps.clock };
 
   return {
-    restoreSession: fromPromise<RestoredSession | null>(async () => {
+    restoreSession: fromPromise<RestoredSession | null>(async ({ signal }) => {
       let stored;
       try {
         stored = await deps.store.load();
@@ -107,7 +107,8 @@ export function createSessionActors(deps: SessionActorDeps, writer: SessionWrite
         logger.warn('session store failed to load; starting logged out', { error: errorName(error) });
         return null;
       }
-      if (!stored) return null;
+      // Nothing to adopt after a logout that overtook the restore.
+      if (!stored || signal.aborted) return null;
       logger.debug('session restored', { userId: stored.userId });
       return vault.restore(stored);
     }),
