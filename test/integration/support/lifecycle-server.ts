@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { startServer, type ServerOptions, type SyncServer } from '../../../examples/server/start-server.ts';
+import type { ServerStats } from '../../../examples/server/stats.ts';
 import { appServicesAuth, createSyncClient, type SyncClient, type SyncClientOptions } from '../../../src/index.ts';
 import { freshDataDir } from './pglite-data-dir.ts';
 
@@ -75,4 +76,19 @@ export const PULL_ONE = '{ pullTodo(limit: 1) { documents { id } } }';
 export function alignServerSecond(server: SyncServer, fraction: number, now = Date.now()): void {
   const target = Math.round(fraction * 1000);
   server.shiftClock((((target - (now % 1000)) % 1000) + 1000) % 1000);
+}
+
+/**
+ * How much each server counter grew since `before`.
+ *
+ * @example
+ * const before = server.stats();
+ * await client.refreshCustomData();
+ * expect(statsSince(server, before).refreshes).toBe(1);
+ */
+export function statsSince(server: SyncServer, before: ServerStats): ServerStats {
+  const now = server.stats();
+  const delta = { ...now };
+  for (const key of Object.keys(now) as Array<keyof ServerStats>) delta[key] = now[key] - before[key];
+  return delta;
 }
