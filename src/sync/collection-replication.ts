@@ -21,7 +21,8 @@ import type { RetryPolicy } from './retry-delay.ts';
 import { SyncStatusTracker } from './sync-status.ts';
 import type { CollectionSyncStatus } from './sync-status.ts';
 import { failureOf, protocolError } from './sync-transport.ts';
-import type { GraphQLErrorEntry, SyncTransport } from './sync-transport.ts';
+import type { GraphQLErrorInfo } from '../graphql/authenticated-graphql.ts';
+import type { SyncTransport } from './sync-transport.ts';
 
 /** Where a failure happened. */
 export type SyncDirection = 'pull' | 'push' | 'stream';
@@ -283,7 +284,7 @@ export class CollectionReplication {
   }
 
   // Refused rows are not conflicts: RxDB counts them as pushed, and they wait here for the app.
-  async #setAside(rows: readonly PushRow[], errors: readonly GraphQLErrorEntry[]): Promise<void> {
+  async #setAside(rows: readonly PushRow[], errors: readonly GraphQLErrorInfo[]): Promise<void> {
     const primary = this.#opts.collection.schema.primaryPath as string;
     const byId = new Map(rows.map((row) => [String(row.newDocumentState[primary]), row]));
     const entries = errors.flatMap((error) => {

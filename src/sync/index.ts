@@ -6,7 +6,7 @@ export type {
   CollectionOperations, PullOperation, PushOperation, StreamOperation, PullBulk, PushRow, ServerDocument,
 } from './graphql-operations.ts';
 export { createSyncTransport } from './sync-transport.ts';
-export type { TokenSource, SyncTransport, SyncTransportOptions, SyncResponse, GraphQLErrorEntry } from './sync-transport.ts';
+export type { TokenSource, SyncTransport, SyncTransportOptions, SyncResponse } from './sync-transport.ts';
 export { LiveStream } from './live-stream.ts';
 export type { LiveStreamOptions, RemoteChangeFeed, RemoteEvent } from './live-stream.ts';
 export { PollFeed } from './poll-feed.ts';
