@@ -15,6 +15,8 @@ export class TestTokenSource implements TokenSource {
   /** Generations reported as rejected, in order (duplicates included). */
   readonly rejections: number[] = [];
   readonly accepted_: number[] = [];
+  /** Every access and refresh token this source ever held, for leak checks. */
+  readonly secrets: string[] = [];
   #server: SyncServer;
   #access: string;
   #refresh: string;
@@ -26,6 +28,7 @@ export class TestTokenSource implements TokenSource {
     this.userId = userId;
     this.#access = access;
     this.#refresh = refresh;
+    this.secrets.push(access, refresh);
   }
 
   /** Creates a fresh user on the server and logs it in. */
@@ -70,6 +73,7 @@ export class TestTokenSource implements TokenSource {
     if (login.status !== 200) throw new Error(`login failed with ${login.status}`);
     this.#access = login.body.access_token;
     this.#refresh = login.body.refresh_token;
+    this.secrets.push(this.#access, this.#refresh);
     this.generation += 1;
     this.#reloginRequired = false;
   }
@@ -79,6 +83,7 @@ export class TestTokenSource implements TokenSource {
     const answer = await request(this.#server, 'POST', SESSION_PATH, undefined, this.#refresh);
     if (answer.status === 201) {
       this.#access = answer.body.access_token;
+      this.secrets.push(this.#access);
       this.generation += 1;
     } else if (answer.status === 401) {
       this.#reloginRequired = true;
