@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { buildSchema } from 'graphql';
 import { addAuthRoutes, AUTH_BASE } from './auth/auth-routes.ts';
 import { AuthService } from './auth/auth-service.ts';
+import { DEFAULT_SCRYPT_COST } from './auth/passwords.ts';
 import { TokenSigner } from './auth/token-signer.ts';
 import { ServerClock } from './clock.ts';
 import { openDb } from './db/open-db.ts';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   refreshTokenTtlSec?: number;
   /** Rotate refresh tokens with reuse detection; default false, as in App Services. */
   rotateRefreshTokens?: boolean;
+  /** scrypt cost N for new password hashes; default 16384. Lower it only for tests and demos. */
+  scryptCost?: number;
   /** Synced collections; default `todo` and `note`. */
   collections?: CollectionsConfig;
   /** Largest accepted request body or websocket message; default 1 MiB. */
@@ -82,6 +85,8 @@ export async function startServer(options: ServerOptions = {}): Promise<SyncServ
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const logger = options.logger ?? silentServerLogger;
   assertCollections(collections);
+  const scryptCost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
+  if (!Number.isInteger(Math.log2(scryptCost)) || scryptCost < 2) throw new Error(`scryptCost must be a power of two, got ${scryptCost}`);
 
   const clock = new ServerClock();
   const stats = emptyStats();
@@ -91,6 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<SyncServ
     accessTokenTtlSec: options.accessTokenTtlSec ?? 1800,
     refreshTokenTtlSec: options.refreshTokenTtlSec ?? 5_184_000,
     rotateRefreshTokens: options.rotateRefreshTokens ?? false,
+    scryptCost,
   }, stats);
   const store = new DocumentStore(db, clock, collections);
   const feed = await ChangeFeed.start(db, store, logger);

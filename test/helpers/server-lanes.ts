@@ -1,4 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { startServer, type ServerOptions, type SyncServer } from '../../examples/server/start-server.ts';
 
@@ -7,6 +12,34 @@ export interface ServerLane {
   name: 'pglite' | 'postgres';
   /** Creates an empty database for one test file; resolves to its URL and a function that drops it. */
   freshDatabase?: () => Promise<{ url: string; drop(): Promise<void> }>;
+}
+
+/** Tests hash many passwords: the cheapest scrypt cost keeps the suite fast (production keeps 2^14). */
+const TEST_SCRYPT_COST = 1024;
+
+/**
+ * An initialised, empty PGlite cluster on disk, made once per machine and copied for each server:
+ * PGlite's initdb takes seconds, opening an existing data directory does not.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const { version } = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  const dir = join(tmpdir(), `session-sync-pglite-template-${version}`);
+  if (await stat(join(dir, 'PG_VERSION')).then(() => true, () => false)) return dir;
+  const building = await mkdtemp(`${dir}-building-`);
+  const db = new PGlite(building);
+  await db.waitReady;
+  await db.close();
+  // Another worker may have won the race; either copy is fine.
+  await rename(building, dir).catch(() => rm(building, { recursive: true, force: true }));
+  return dir;
+}
+
+async function freshPgliteDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const template = await pgliteTemplate();
+  const dir = await mkdtemp(join(tmpdir(), 'session-sync-pglite-'));
+  await cp(template, dir, { recursive: true });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 const adminUrl = process.env.TEST_DATABASE_URL;
@@ -64,18 +97,23 @@ export interface LaneServer {
  */
 export async function startLaneServer(lane: ServerLane, options: ServerOptions = {}): Promise<LaneServer> {
   const database = lane.freshDatabase ? await lane.freshDatabase() : undefined;
+  const pgliteDir = database ? undefined : await freshPgliteDir();
+  const cleanUp = async () => {
+    await database?.drop();
+    await pgliteDir?.remove();
+  };
   try {
-    const server = await startServer({ ...options, port: 0, databaseUrl: database?.url });
+    const server = await startServer({ scryptCost: TEST_SCRYPT_COST, ...options, port: 0, databaseUrl: database?.url, dataDir: pgliteDir?.dir });
     return {
       server,
       databaseUrl: database?.url,
       async close() {
         await server.close();
-        await database?.drop();
+        await cleanUp();
       },
     };
   } catch (error) {
-    await database?.drop();
+    await cleanUp();
     throw error;
   }
 }

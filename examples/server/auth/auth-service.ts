@@ -12,6 +12,8 @@ export interface AuthConfig {
   refreshTokenTtlSec: number;
   /** Issue a new refresh token on every refresh; presenting a replaced one revokes the whole session. */
   rotateRefreshTokens: boolean;
+  /** scrypt cost N for new password hashes. */
+  scryptCost: number;
 }
 
 /** A verified access token's subject. */
@@ -52,7 +54,7 @@ export class AuthService {
       throw new AuthError(400, 'BadRequest', 'password must be between 6 and 128 characters');
     }
     const userId = newId();
-    const hash = await hashPassword(user.password);
+    const hash = await hashPassword(user.password, this.#config.scryptCost);
     const rows = await this.#db.query<{ id: string }>(
       `insert into users (id, username, password_hash, custom_data, created_at) values ($1, $2, $3, $4, $5)
        on conflict (username) do nothing returning id`,

@@ -1,7 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const KEY_LENGTH = 32;
-const COST = { N: 16_384, r: 8, p: 1 } as const;
+/** scrypt's CPU/memory cost N (a power of two); 2^14 is the common interactive-login default. */
+export const DEFAULT_SCRYPT_COST = 16_384;
 
 function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -10,15 +11,17 @@ function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Bu
 }
 
 /**
- * Hashes a password with scrypt and a random salt; the result records its own parameters.
+ * Hashes a password with scrypt and a random salt; the result records its own parameters, so the
+ * cost can change later without breaking stored hashes.
  *
  * @example
  * const stored = await hashPassword('correct horse'); // "scrypt$16384$8$1$<salt>$<hash>"
  */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost = DEFAULT_SCRYPT_COST): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, COST);
-  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const params = { N: cost, r: 8, p: 1 };
+  const key = await derive(password, salt, params);
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 /**
