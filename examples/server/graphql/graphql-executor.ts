@@ -7,6 +7,8 @@ import type { ServerLogger } from '../server-logger.ts';
 import type { SyncContext } from './sync-resolvers.ts';
 
 const CACHE_LIMIT = 500;
+/** Longer query texts are prepared every time, so the cache stays small whatever clients send. */
+const CACHEABLE_QUERY_LENGTH = 16_384;
 
 /** An HTTP answer to a GraphQL request. */
 export interface GraphQLReply { status: number; body: { data?: unknown; errors?: GraphQLFormattedError[] } }
@@ -80,6 +82,7 @@ export class GraphQLExecutor {
     } catch (error) {
       prepared = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
     }
+    if (query.length > CACHEABLE_QUERY_LENGTH) return prepared;
     if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
     this.#cache.set(query, prepared);
     return prepared;

@@ -87,7 +87,8 @@ export class DocumentStore {
       const updatedAt = Math.max(this.#clock.now(), (latest?.last ?? 0) + 1);
       const ids = rows.map((row) => row.newDocumentState.id);
       const existing = await tx.query<Row>(
-        'select id, owner, data, updated_at, deleted from documents where collection = $1 and id = any($2::text[]) for update',
+        // Locking in id order keeps two overlapping batches from deadlocking.
+        'select id, owner, data, updated_at, deleted from documents where collection = $1 and id = any($2::text[]) order by id for update',
         [collection, ids]);
       const masters = new Map(existing.map((row) => [row.id, row]));
       const outcome: PushOutcome = { conflicts: [], refused: [], written: 0 };
