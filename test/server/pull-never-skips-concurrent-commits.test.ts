@@ -13,7 +13,7 @@ describe.each(serverLanes)('concurrent writers ($name)', (lane) => {
     const { server } = running;
     const user = await signedInUser(server);
     const seen: string[] = [];
-    let checkpoint = null;
+    let checkpoint: unknown = null;
     const pullOnce = async () => {
       const bulk = (await graphql(server, user.accessToken, PULL_TODO, { checkpoint, limit: 3 })).body.data.pullTodo;
       seen.push(...bulk.documents.map((d: { id: string }) => d.id));
