@@ -8,11 +8,12 @@ import type { Clock } from '../platform/clock.ts';
 import { systemClock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { silentLogger } from '../platform/logger.ts';
-import type { CollectionOperations, PullBulk, PushRow, ServerDocument } from './graphql-operations.ts';
+import type { CollectionOperations, PushRow } from './graphql-operations.ts';
 import type { RemoteChangeFeed, RemoteEvent } from './live-stream.ts';
 import { countPendingWrites } from './pending-writes.ts';
 import type { PendingWrites } from './pending-writes.ts';
 import { RejectedDocuments } from './rejected-documents.ts';
+import { checkedBulk, withoutNulls } from './server-documents.ts';
 import type { RejectedDocument } from './rejected-documents.ts';
 import { RejectedActions } from './rejected-actions.ts';
 import type { RetryOutcome } from './rejected-actions.ts';
@@ -24,10 +25,25 @@ import { failureOf, protocolError } from './sync-transport.ts';
 import type { GraphQLErrorInfo } from '../graphql/authenticated-graphql.ts';
 import type { SyncTransport } from './sync-transport.ts';
 
-/** Where a failure happened. */
+/**
+ * Where a failure happened.
+ *
+ * @example
+ * ```ts
+ * onFailure: (failure, direction: SyncDirection) => log.warn('sync', { direction, kind: failure.kind });
+ * ```
+ */
 export type SyncDirection = 'pull' | 'push' | 'stream';
 
-/** Options of {@link CollectionReplication}. */
+/**
+ * Options of {@link CollectionReplication}.
+ *
+ * @example
+ * ```ts
+ * const opts: CollectionReplicationOptions = { collection, rejectedStore, operations, transport, feed,
+ *   replicationIdentifier: `${graphqlUrl}|todo`, pullBatchSize: 200 };
+ * ```
+ */
 export interface CollectionReplicationOptions {
   collection: RxCollection;
   /** The user database's internal `sync_rejected` collection. */
@@ -96,7 +112,7 @@ export class CollectionReplication {
     this.#rejected = new RejectedDocuments(opts.rejectedStore, opts.collection.name);
     this.#actions = new RejectedActions({
       collection: opts.collection, rejected: this.#rejected, transport: opts.transport, operations: opts.operations,
-      afterChange: () => this.#countRequests.next(),
+      afterChange: () => this.#countRequests.next(), clock: this.#clock,
     });
     const pullBatchSize = opts.pullBatchSize ?? 100;
     this.#rx = replicateRxCollection<any, unknown>({
@@ -237,7 +253,7 @@ export class CollectionReplication {
       const { pull } = this.#opts.operations;
       const response = await this.#opts.transport.request(pull.query, pull.variables(checkpoint, batchSize));
       if (response.documentErrors.length > 0) throw protocolError('pull response with document errors');
-      const bulk = readBulk(response.data ? pull.data(response.data) : undefined);
+      const bulk = checkedBulk(response.data ? pull.data(response.data) : undefined, 'pull response');
       const documents = bulk.documents.map(withoutNulls) as WithDeleted<any>[];
       this.#status.pulledInitially(documents.length);
       if (documents.length < batchSize) this.#status.initialSyncDone();
@@ -283,19 +299,11 @@ export class CollectionReplication {
     this.#opts.onFailure?.(failure, direction);
   }
 
-  // Refused rows are not conflicts: RxDB counts them as pushed, and they wait here for the app.
+  // Refused rows are not conflicts: RxDB counts them as pushed, and they wait in the list for the app.
   async #setAside(rows: readonly PushRow[], errors: readonly GraphQLErrorInfo[]): Promise<void> {
-    const primary = this.#opts.collection.schema.primaryPath as string;
-    const byId = new Map(rows.map((row) => [String(row.newDocumentState[primary]), row]));
-    const entries = errors.flatMap((error) => {
-      const documentId = String(error.extensions?.documentId);
-      const row = byId.get(documentId);
-      const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'REJECTED';
-      return row ? [{ documentId, code, reason: error.message ?? code, row }] : [];
-    });
-    await this.#rejected.add(entries, this.#clock.now());
-    this.#logger.warn('server refused documents', { collection: this.#opts.collection.name, documentIds: entries.map((e) => e.documentId) });
-    this.#report({ kind: 'rejected', code: 'REQUEST_REJECTED', message: `${entries.length} document(s) refused` }, 'push');
+    const documentIds = await this.#actions.setAside(rows, errors);
+    this.#logger.warn('server refused documents', { collection: this.#opts.collection.name, documentIds });
+    this.#report({ kind: 'rejected', code: 'REQUEST_REJECTED', message: `${documentIds.length} document(s) refused` }, 'push');
   }
 
   async #recount(): Promise<void> {
@@ -312,18 +320,4 @@ export class CollectionReplication {
 function toStreamItem(event: RemoteEvent): RxReplicationPullStreamItem<any, unknown> {
   if (event === 'RESYNC') return event;
   return { documents: event.documents.map(withoutNulls) as WithDeleted<any>[], checkpoint: event.checkpoint };
-}
-
-function readBulk(bulk: PullBulk | undefined): PullBulk {
-  if (!bulk || !Array.isArray(bulk.documents) || bulk.documents.some((doc) => typeof doc !== 'object' || doc === null)) {
-    throw protocolError('pull response without a documents array');
-  }
-  return bulk;
-}
-
-// GraphQL fills absent optional fields with null; RxDB wants them absent.
-function withoutNulls(doc: ServerDocument): ServerDocument {
-  const out: ServerDocument = {};
-  for (const [key, value] of Object.entries(doc)) if (value !== null) out[key] = value;
-  return out;
 }

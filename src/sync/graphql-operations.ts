@@ -1,22 +1,50 @@
 import type { RxJsonSchema } from 'rxdb';
 
-/** A document as the server sends and receives it (its delete flag is `deleted`). */
+/**
+ * A document as the server sends and receives it (its delete flag is `deleted`).
+ *
+ * @example
+ * ```ts
+ * const doc: ServerDocument = { id: 't1', title: 'milk', done: false, updatedAt: 17, deleted: false };
+ * ```
+ */
 export type ServerDocument = Record<string, unknown>;
 
-/** One page of server changes: what a pull returns and what the stream emits. */
+/**
+ * One page of server changes: what a pull returns and what the stream emits.
+ *
+ * @example
+ * ```ts
+ * const page: PullBulk = { documents: [doc], checkpoint: { id: 't1', updatedAt: 17 } };
+ * ```
+ */
 export interface PullBulk {
   documents: ServerDocument[];
   /** Opaque to the client; sent back on the next pull. `{ id, updatedAt }` in the default convention. */
   checkpoint: unknown;
 }
 
-/** One row of a push: the new local state and the server state the client last saw. */
+/**
+ * One row of a push: the new local state and the server state the client last saw.
+ *
+ * @example
+ * ```ts
+ * const row: PushRow = { assumedMasterState: before, newDocumentState: { ...before, done: true } };
+ * ```
+ */
 export interface PushRow {
   assumedMasterState?: ServerDocument | undefined;
   newDocumentState: ServerDocument;
 }
 
-/** How a pull is sent and read. */
+/**
+ * How a pull is sent and read.
+ *
+ * @example
+ * ```ts
+ * const pull: PullOperation = { query: PULL_HERO, variables: (checkpoint, limit) => ({ checkpoint, limit }), data: (d) => d.pullHero as PullBulk };
+ * ```
+ */
 export interface PullOperation {
   query: string;
   variables(checkpoint: unknown, limit: number): Record<string, unknown>;
@@ -24,7 +52,14 @@ export interface PullOperation {
   data(data: Record<string, unknown>): PullBulk;
 }
 
-/** How a push is sent and read. */
+/**
+ * How a push is sent and read.
+ *
+ * @example
+ * ```ts
+ * const push: PushOperation = { query: PUSH_HERO, variables: (rows) => ({ heroPushRow: rows }), data: (d) => d.pushHero as ServerDocument[] };
+ * ```
+ */
 export interface PushOperation {
   query: string;
   variables(rows: readonly PushRow[]): Record<string, unknown>;
@@ -32,7 +67,15 @@ export interface PushOperation {
   data(data: Record<string, unknown>): ServerDocument[];
 }
 
-/** How the live subscription is sent and read. */
+/**
+ * How the live subscription is sent and read.
+ *
+ * @example
+ * ```ts
+ * const stream: StreamOperation = { query: STREAM_HERO, variables: ({ authorization }) => ({ headers: { Authorization: authorization } }),
+ *   data: (d) => d.streamHero as PullBulk };
+ * ```
+ */
 export interface StreamOperation {
   query: string;
   /**
@@ -44,7 +87,15 @@ export interface StreamOperation {
   data(data: Record<string, unknown>): PullBulk;
 }
 
-/** The GraphQL operations of one collection: the defaults, or an app's override. */
+/**
+ * The GraphQL operations of one collection: the defaults, or an app's override.
+ *
+ * @example
+ * ```ts
+ * const hero: CollectionOperations = { pull, push, stream };
+ * createSyncClient({ …, collections: { hero: { schema: heroSchema, graphql: hero } } });
+ * ```
+ */
 export interface CollectionOperations {
   pull: PullOperation;
   push: PushOperation;
@@ -54,7 +105,15 @@ export interface CollectionOperations {
 
 const INTERNAL_FIELDS = new Set(['_deleted', '_attachments', '_meta', '_rev']);
 
-/** `todo` → `Todo`, `todo_item` / `todo-item` → `TodoItem`. */
+/**
+ * The GraphQL type name of a collection in the default convention.
+ *
+ * @example
+ * ```ts
+ * graphQLTypeName('todo');      // 'Todo'
+ * graphQLTypeName('todo_item'); // 'TodoItem'
+ * ```
+ */
 export function graphQLTypeName(collectionName: string): string {
   return collectionName
     .split(/[-_]/)

@@ -1,5 +1,5 @@
 // The replication layer (issue 4): what the session machine and the client facade wire together.
-export { openUserDatabase, userDatabaseName, appCollections } from './user-database.ts';
+export { openUserDatabase, userDatabaseName } from './user-database.ts';
 export type { CollectionDefinition, UserDatabaseOptions } from './user-database.ts';
 export { defaultOperations, graphQLTypeName } from './graphql-operations.ts';
 export type {

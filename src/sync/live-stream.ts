@@ -9,13 +9,28 @@ import { silentLogger } from '../platform/logger.ts';
 import type { PullBulk, StreamOperation } from './graphql-operations.ts';
 import { retryDelay, Sleeper } from './retry-delay.ts';
 import type { RetryPolicy } from './retry-delay.ts';
-import { failureOf, protocolError } from './sync-transport.ts';
+import { checkedBulk } from './server-documents.ts';
+import { failureOf } from './sync-transport.ts';
 import type { TokenSource } from './sync-transport.ts';
 
-/** What a replication's remote change feed emits: a page of server changes, or "pull from the checkpoint". */
+/**
+ * What a replication's remote change feed emits: a page of server changes, or "pull from the checkpoint".
+ *
+ * @example
+ * ```ts
+ * feed.events$.subscribe((event) => (event === 'RESYNC' ? pullFromCheckpoint() : apply(event.documents)));
+ * ```
+ */
 export type RemoteEvent = PullBulk | 'RESYNC';
 
-/** A source of remote changes that follows the replication's pause/resume. */
+/**
+ * A source of remote changes that follows the replication's pause/resume.
+ *
+ * @example
+ * ```ts
+ * const feed: RemoteChangeFeed = wsUrl ? new LiveStream({ url: wsUrl, tokens, operation, onFailure }) : new PollFeed(30_000);
+ * ```
+ */
 export interface RemoteChangeFeed {
   readonly events$: Observable<RemoteEvent>;
   /** Begins listening (idempotent). */
@@ -26,7 +41,14 @@ export interface RemoteChangeFeed {
   reconnect(): void;
 }
 
-/** Options of {@link LiveStream}. */
+/**
+ * Options of {@link LiveStream}.
+ *
+ * @example
+ * ```ts
+ * const opts: LiveStreamOptions = { url: wsUrl, tokens, operation: ops.stream!, onFailure: report, webSocketImpl: WebSocket };
+ * ```
+ */
 export interface LiveStreamOptions {
   url: string;
   tokens: TokenSource;
@@ -191,7 +213,5 @@ function closeFailure(error: unknown): ClassifiedFailure {
 }
 
 function readBulk(operation: StreamOperation, data: Record<string, unknown> | null | undefined): PullBulk {
-  const bulk = data ? operation.data(data) : undefined;
-  if (!bulk || !Array.isArray(bulk.documents)) throw protocolError('stream event without a documents array');
-  return bulk;
+  return checkedBulk(data ? operation.data(data) : undefined, 'stream event');
 }

@@ -3,7 +3,14 @@ import { map } from 'rxjs';
 import type { RxCollection, RxJsonSchema } from 'rxdb';
 import type { PushRow, ServerDocument } from './graphql-operations.ts';
 
-/** The internal collection that keeps refused documents across restarts. */
+/**
+ * The internal collection that keeps refused documents across restarts (a reserved name).
+ *
+ * @example
+ * ```ts
+ * db.collections[REJECTED_COLLECTION]; // the RxCollection behind sync.rejected$
+ * ```
+ */
 export const REJECTED_COLLECTION = 'sync_rejected';
 
 /**
@@ -29,6 +36,14 @@ export interface RejectedDocument {
   assumedMasterState?: ServerDocument;
 }
 
+/**
+ * The RxDB schema of {@link REJECTED_COLLECTION}.
+ *
+ * @example
+ * ```ts
+ * await db.addCollections({ [REJECTED_COLLECTION]: { schema: rejectedDocumentSchema } });
+ * ```
+ */
 export const rejectedDocumentSchema: RxJsonSchema<any> = {
   title: 'session-sync rejected documents',
   version: 0,

@@ -1,6 +1,13 @@
 import type { ClassifiedFailure } from '../errors/classify-failure.ts';
 
-/** How failed sync requests are retried. */
+/**
+ * How failed sync requests are retried.
+ *
+ * @example
+ * ```ts
+ * const retry: RetryPolicy = { baseMs: 1_000, maxMs: 60_000 };
+ * ```
+ */
 export interface RetryPolicy {
   /** First delay; doubles per consecutive failure. Default 500 ms. */
   baseMs?: number;

@@ -20,13 +20,27 @@ import type { CollectionSyncStatus, SyncState } from './sync-status.ts';
 import { createSyncTransport } from './sync-transport.ts';
 import type { TokenSource } from './sync-transport.ts';
 
-/** One synced collection: its schema and, for servers with other conventions, its operations. */
+/**
+ * One synced collection: its schema and, for servers with other conventions, its operations.
+ *
+ * @example
+ * ```ts
+ * const collections: Record<string, SyncedCollection> = { todo: { schema: todoSchema }, hero: { schema: heroSchema, graphql: heroOps } };
+ * ```
+ */
 export interface SyncedCollection {
   schema: RxJsonSchema<any>;
   graphql?: CollectionOperations;
 }
 
-/** Options of {@link SyncEngine}. */
+/**
+ * Options of {@link SyncEngine}.
+ *
+ * @example
+ * ```ts
+ * const opts: SyncEngineOptions = { database: db, collections, graphqlUrl, wsUrl, tokens, stalledAfterMs: 60_000 };
+ * ```
+ */
 export interface SyncEngineOptions {
   /** The signed-in user's database (see `openUserDatabase`). */
   database: RxDatabase;
@@ -49,7 +63,15 @@ export interface SyncEngineOptions {
   logger?: Logger;
 }
 
-/** The sync status of the whole database; per-collection figures are summed. */
+/**
+ * The sync status of the whole database: counts are summed, times are the latest, `sync` is the
+ * worst state of any collection (`paused` only when all are).
+ *
+ * @example
+ * ```ts
+ * sync.status$.subscribe(({ sync, pendingWrites, initialSync }) => render(sync, pendingWrites, initialSync.done));
+ * ```
+ */
 export interface SyncStatus extends CollectionSyncStatus {
   collections: Record<string, CollectionSyncStatus>;
 }

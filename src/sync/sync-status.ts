@@ -5,9 +5,14 @@ import type { Clock } from '../platform/clock.ts';
 import { systemClock } from '../platform/clock.ts';
 
 /**
- * `running`: replicating (or idle and in sync). `paused`: held by the session (signed out,
- * `refreshExpired`). `offline`: the server cannot be reached; retrying with backoff.
- * `stalled`: the server answers but no sync request has succeeded for `stalledAfterMs`.
+ * The state a sync status shows. `running`: replicating (or idle and in sync). `paused`: held by
+ * the session (signed out, `refreshExpired`). `offline`: the server cannot be reached; retrying
+ * with backoff. `stalled`: the server answers but no sync request has succeeded for `stalledAfterMs`.
+ *
+ * @example
+ * ```ts
+ * if (status.sync === 'stalled') showBanner('sync is not making progress');
+ * ```
  */
 export type SyncState = 'running' | 'paused' | 'offline' | 'stalled';
 

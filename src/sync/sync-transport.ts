@@ -6,14 +6,28 @@ import type { GraphQLErrorInfo, TokenSource } from '../graphql/authenticated-gra
 
 export type { TokenSource };
 
-/** A 2xx GraphQL response whose only errors (if any) name a document. */
+/**
+ * A 2xx GraphQL response whose only errors (if any) name a document.
+ *
+ * @example
+ * ```ts
+ * const { data, documentErrors }: SyncResponse = await transport.request(query, variables);
+ * ```
+ */
 export interface SyncResponse {
   data: Record<string, unknown> | null;
   /** Per-document refusals (`extensions.documentId`); the other rows were applied. */
   documentErrors: GraphQLErrorInfo[];
 }
 
-/** Options of {@link createSyncTransport}. */
+/**
+ * Options of {@link createSyncTransport}.
+ *
+ * @example
+ * ```ts
+ * const opts: SyncTransportOptions = { url: graphqlUrl, tokens, timeoutMs: 10_000 };
+ * ```
+ */
 export interface SyncTransportOptions {
   url: string;
   tokens: TokenSource;
@@ -22,7 +36,14 @@ export interface SyncTransportOptions {
   timeoutMs?: number;
 }
 
-/** Sends sync operations over HTTP; see {@link createSyncTransport}. */
+/**
+ * Sends sync operations over HTTP; see {@link createSyncTransport}.
+ *
+ * @example
+ * ```ts
+ * const transport: SyncTransport = createSyncTransport({ url: graphqlUrl, tokens });
+ * ```
+ */
 export interface SyncTransport {
   request(query: string, variables: Record<string, unknown>): Promise<SyncResponse>;
 }
@@ -59,13 +80,27 @@ export function createSyncTransport(opts: SyncTransportOptions): SyncTransport {
   };
 }
 
-/** The classified failure behind anything a sync request threw. */
+/**
+ * The classified failure behind anything a sync request threw.
+ *
+ * @example
+ * ```ts
+ * try { await transport.request(q, v); } catch (e) { if (failureOf(e).kind === 'transient') showOffline(); }
+ * ```
+ */
 export function failureOf(error: unknown): ClassifiedFailure {
   if (isSessionError(error)) return error.toFailure();
   return classifyFailure({ thrown: error }, 'data');
 }
 
-/** A classified protocol failure: the server answered, but not in the expected shape. */
+/**
+ * A classified protocol failure: the server answered, but not in the expected shape.
+ *
+ * @example
+ * ```ts
+ * if (!Array.isArray(conflicts)) throw protocolError('push response without a conflicts array');
+ * ```
+ */
 export function protocolError(message: string): SessionError {
   return new SessionError('PROTOCOL', message, { kind: 'protocol' });
 }

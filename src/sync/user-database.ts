@@ -1,5 +1,5 @@
 import { createRxDatabase, defaultHashSha256 } from 'rxdb';
-import type { RxCollection, RxConflictHandler, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
+import type { RxConflictHandler, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
 import { REJECTED_COLLECTION, rejectedDocumentSchema } from './rejected-documents.ts';
 
 /**
@@ -16,7 +16,14 @@ export interface CollectionDefinition {
   conflictHandler?: RxConflictHandler<any>;
 }
 
-/** Options of {@link openUserDatabase}. */
+/**
+ * Options of {@link openUserDatabase}.
+ *
+ * @example
+ * ```ts
+ * const opts: UserDatabaseOptions = { storage: getRxStorageDexie(), databaseName: 'todo-app', userId, collections };
+ * ```
+ */
 export interface UserDatabaseOptions {
   /** Any RxStorage: memory in tests, Dexie in browsers. */
   storage: RxStorage<any, any>;
@@ -73,15 +80,4 @@ export async function openUserDatabase(opts: UserDatabaseOptions): Promise<RxDat
   }
   await db.addCollections(creators);
   return db;
-}
-
-/** The app's collections of a user database (without the internal ones). */
-export function appCollections(db: RxDatabase, names: readonly string[]): Record<string, RxCollection> {
-  const out: Record<string, RxCollection> = {};
-  for (const name of names) {
-    const collection = db.collections[name];
-    if (!collection) throw new Error(`collection "${name}" is not open`);
-    out[name] = collection;
-  }
-  return out;
 }
