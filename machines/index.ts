@@ -15,6 +15,8 @@ export type {
   RefreshResult,
   RefreshTrigger,
   ReloginReason,
+  ReplicationCommand,
+  ReplicationInput,
   RestoredSession,
   SessionContext,
   SessionEmitted,

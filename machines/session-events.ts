@@ -163,6 +163,37 @@ export type SessionEvent =
   | { type: 'session.refreshRequested' };
 
 /**
+ * Input of the replication actor that `signedIn` invokes: whose database to open. It lives as
+ * long as `signedIn`, so refreshes never tear it down; another user re-enters `signedIn`.
+ *
+ * @example
+ * ```ts
+ * const input: ReplicationInput = { userId: 'u1' };
+ * ```
+ */
+export interface ReplicationInput {
+  userId: string;
+}
+
+/**
+ * What the session tells its replication actor (`sendTo('replication', …)`):
+ * - `replication.resume`: sync (entering `active` or `refreshing`); idempotent;
+ * - `replication.pause`: stop sending, never cancel (entering `refreshExpired`);
+ * - `replication.reconnect`: a new access token arrived; the live socket re-handshakes with it;
+ * - `replication.wake`: retry now instead of waiting out a backoff (`session.wake`).
+ *
+ * @example
+ * ```ts
+ * const command: ReplicationCommand = { type: 'replication.pause' };
+ * ```
+ */
+export type ReplicationCommand =
+  | { type: 'replication.resume' }
+  | { type: 'replication.pause' }
+  | { type: 'replication.reconnect' }
+  | { type: 'replication.wake' };
+
+/**
  * Events the machine emits to `actor.on(...)` listeners.
  *
  * @example

@@ -5,12 +5,14 @@
  *
  * @module
  */
-import { assign, emit, fromPromise, setup } from 'xstate';
+import { assign, emit, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type {
   LogoutInput,
   RefreshResult,
   RefreshTrigger,
   ReloginReason,
+  ReplicationCommand,
+  ReplicationInput,
   RestoredSession,
   SessionContext,
   SessionEmitted,
@@ -47,7 +49,8 @@ const signedOutContext = {
 } as const;
 
 /**
- * The session machine. Provide its actors (`restoreSession`, `login`, `refresh`, `logout`) and,
+ * The session machine. Provide its actors (`restoreSession`, `login`, `refresh`, `logout`,
+ * `replication`: a callback actor receiving {@link ReplicationCommand}s) and,
  * for an injected clock, its timing guards and delays (see `createSessionTiming`).
  *
  * @example
@@ -73,6 +76,8 @@ export const sessionMachine = setup({
     login: fromPromise<SessionInfo>(notProvided('login')),
     refresh: fromPromise<RefreshResult>(notProvided('refresh')),
     logout: fromPromise<void, LogoutInput>(notProvided('logout')),
+    // No-op by default: the machine runs (and draws) without sync; src provides the real one.
+    replication: fromCallback<ReplicationCommand, ReplicationInput>(() => undefined),
   },
   guards: {
     ...defaultTiming.guards,
@@ -146,6 +151,10 @@ export const sessionMachine = setup({
       type: 'refreshed' as const,
       accessExpiresAt: context.accessExpiresAt ?? 0,
     })),
+    resumeReplication: sendTo('replication', { type: 'replication.resume' } satisfies ReplicationCommand),
+    pauseReplication: sendTo('replication', { type: 'replication.pause' } satisfies ReplicationCommand),
+    reconnectReplication: sendTo('replication', { type: 'replication.reconnect' } satisfies ReplicationCommand),
+    wakeReplication: sendTo('replication', { type: 'replication.wake' } satisfies ReplicationCommand),
     emitLoggedIn: emit(({ context }) => ({ type: 'loggedIn' as const, userId: context.userId ?? '' })),
     emitLoggedOut: emit(({ context }) => ({ type: 'loggedOut' as const, userId: context.userId })),
   },
@@ -207,8 +216,15 @@ export const sessionMachine = setup({
       on: { 'session.logout': 'loggingOut' },
     },
     signedIn: {
-      description: 'A user is signed in. Owns the replication (next issue), so refreshes never tear it down.',
+      description: 'A user is signed in. Owns the replication of that user\'s database, so refreshes never tear it down.',
       initial: 'checking',
+      invoke: {
+        id: 'replication',
+        src: 'replication',
+        input: ({ context }) => ({ userId: context.userId ?? '' }),
+        // Opening the database fails inside the actor and is reported there; a throw at start is recorded.
+        onError: { actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
+      },
       on: {
         'session.logout': 'loggingOut',
         'session.accessAccepted': {
@@ -235,7 +251,7 @@ export const sessionMachine = setup({
         },
         active: {
           description: 'Token valid; a proactive refresh is scheduled at expiry minus the clamped margin.',
-          entry: { type: 'emitSessionChanged', params: { session: 'active' } },
+          entry: [{ type: 'emitSessionChanged', params: { session: 'active' } }, 'resumeReplication'],
           after: {
             refreshDue: {
               target: 'refreshing',
@@ -263,9 +279,9 @@ export const sessionMachine = setup({
               {
                 guard: 'accessDue',
                 target: 'refreshing',
-                actions: { type: 'setTrigger', params: { trigger: 'wake' } },
+                actions: [{ type: 'setTrigger', params: { trigger: 'wake' } }, 'wakeReplication'],
               },
-              { target: 'active', reenter: true },
+              { target: 'active', reenter: true, actions: 'wakeReplication' },
             ],
             'session.refreshRequested': {
               target: 'refreshing',
@@ -276,7 +292,8 @@ export const sessionMachine = setup({
         },
         refreshing: {
           description: 'One refresh at a time, by construction. Proactive: the old token keeps serving.',
-          entry: { type: 'emitSessionChanged', params: { session: 'refreshing' } },
+          // Keeps syncing: requests are served the still-valid token, or wait for the new one (reactive).
+          entry: [{ type: 'emitSessionChanged', params: { session: 'refreshing' } }, 'resumeReplication'],
           initial: 'requesting',
           on: { 'session.login': 'reloggingIn' },
           states: {
@@ -288,11 +305,11 @@ export const sessionMachine = setup({
                 actions: [{ type: 'markExpired', params: { reason: 'refreshExpired' } }, 'emitReloginRequired'],
               },
               invoke: {
-                id: 'refresh',
-        src: 'refresh',
+                        id: 'refresh',
+                src: 'refresh',
                 onDone: {
                   target: '#session.signedIn.active',
-                  actions: [{ type: 'applyRefresh', params: ({ event }) => event.output }, 'emitRefreshed'],
+                  actions: [{ type: 'applyRefresh', params: ({ event }) => event.output }, 'emitRefreshed', 'reconnectReplication'],
                 },
                 onError: [
                   {
@@ -321,7 +338,7 @@ export const sessionMachine = setup({
               description: 'Offline is not expired: wait with jittered backoff (or Retry-After), still signed in.',
               after: { retryDelay: 'requesting' },
               on: {
-                'session.wake': { guard: 'canRetryEarly', target: 'requesting' },
+                'session.wake': { guard: 'canRetryEarly', target: 'requesting', actions: 'wakeReplication' },
                 'session.refreshRequested': {
                   target: 'requesting',
                   actions: { type: 'setTrigger', params: { trigger: 'forced' } },
@@ -338,7 +355,7 @@ export const sessionMachine = setup({
         refreshExpired: {
           description: 'The refresh token is expired or revoked: sync paused (never cancelled) until the user logs in again.',
           tags: ['reloginRequired'],
-          entry: { type: 'emitSessionChanged', params: { session: 'refreshExpired' } },
+          entry: [{ type: 'emitSessionChanged', params: { session: 'refreshExpired' } }, 'pauseReplication'],
           on: { 'session.login': 'reloggingIn' },
         },
         reloggingIn: {
@@ -346,7 +363,7 @@ export const sessionMachine = setup({
           entry: { type: 'emitSessionChanged', params: { session: 'loggingIn' } },
           invoke: {
             id: 'login',
-        src: 'login',
+            src: 'login',
             onDone: [
               {
                 guard: { type: 'isSameUser', params: ({ event }) => ({ userId: event.output.userId }) },

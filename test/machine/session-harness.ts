@@ -1,12 +1,14 @@
 // Test harness: the real session machine with fake actors (plain async functions counting calls)
 // and timing bound to Date.now, which vitest fake timers control.
 import { vi } from 'vitest';
-import { createActor, fromPromise } from 'xstate';
+import { createActor, fromCallback, fromPromise } from 'xstate';
 import { sessionMachine } from '../../machines/session.machine.ts';
 import { createSessionTiming, sessionStateOf } from '../../machines/session-logic.ts';
 import type {
   LogoutInput,
   RefreshResult,
+  ReplicationCommand,
+  ReplicationInput,
   RestoredSession,
   SessionEmitted,
   SessionFailure,
@@ -40,6 +42,8 @@ export async function startHarness(options: HarnessOptions = {}) {
   const lifetimeMs = options.lifetimeMs ?? 30 * MINUTE;
   const calls = { restore: 0, login: 0, refresh: 0, logout: 0 };
   const refreshTriggers: Array<string | null> = [];
+  // What the replication actor saw: opens (by user), commands, and closes, in order.
+  const replication: string[] = [];
   let generation = 0;
   const refreshed = (): RefreshResult => ({
     accessExpiresAt: Date.now() + lifetimeMs,
@@ -76,6 +80,11 @@ export async function startHarness(options: HarnessOptions = {}) {
         calls.logout++;
         await options.logout?.(input);
       }),
+      replication: fromCallback<ReplicationCommand, ReplicationInput>(({ input, receive }) => {
+        replication.push(`open ${input.userId}`);
+        receive((command) => replication.push(command.type.replace('replication.', '')));
+        return () => replication.push(`close ${input.userId}`);
+      }),
     },
   });
   const actor = createActor(machine, { input: options.input ?? {} });
@@ -87,6 +96,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     actor,
     calls,
     refreshTriggers,
+    replication,
     emitted,
     refreshed,
     loginAs,
