@@ -3,7 +3,9 @@ import type { SyncServer } from '../../examples/server/start-server.ts';
 import type { SyncClient } from '../../src/index.ts';
 import { alignServerSecond, clientFor, createTestUser, PULL_ONE, startLifecycleServer } from './support/lifecycle-server.ts';
 
-// Real time: the server's 2 s tokens really expire, and the client must refresh ahead of them.
+// Real time: the server's 3 s tokens really expire, and the client must refresh ahead of them. (Not 2 s:
+// the margin is clamped to half the lifetime, and whole-second iat/exp can eat up to 1 s of it, which
+// leaves nothing for a refresh on a loaded machine; see access-expiry-estimate-never-exceeds-real-expiry.)
 describe('proactive refresh over real HTTP', () => {
   let server: SyncServer | undefined;
   let client: SyncClient | undefined;
@@ -12,19 +14,19 @@ describe('proactive refresh over real HTTP', () => {
     await server?.close();
   });
 
-  it('refreshes once per 2 s token, before it expires, while requests keep flowing without a 401', async () => {
-    server = await startLifecycleServer({ accessTokenTtlSec: 2 });
+  it('refreshes once per 3 s token, before it expires, while requests keep flowing without a 401', async () => {
+    server = await startLifecycleServer({ accessTokenTtlSec: 3 });
     const ann = await createTestUser(server);
     // Issue tokens early in a server second, so whole-second iat/exp leave (almost) the stated lifetime.
     alignServerSecond(server, 0.05);
-    client = clientFor(server); // default 60 s margin, clamped to half the 2 s lifetime
+    client = clientFor(server); // default 60 s margin, clamped to half the 3 s lifetime
     await client.login({ username: ann.username, password: ann.password });
     const firstExpiry = client.status.accessExpiresAt!;
     const refreshes: Array<{ at: number; accessExpiresAt: number }> = [];
     client.on('refreshed', ({ accessExpiresAt }) => void refreshes.push({ at: Date.now(), accessExpiresAt }));
 
     let requests = 0;
-    const giveUpAt = Date.now() + 6_000;
+    const giveUpAt = Date.now() + 8_000;
     while (refreshes.length < 3 && Date.now() < giveUpAt) {
       await client.graphql.request(PULL_ONE);
       requests += 1;
@@ -38,10 +40,10 @@ describe('proactive refresh over real HTTP', () => {
     const expiries = [firstExpiry, ...refreshes.map((r) => r.accessExpiresAt)];
     refreshes.forEach((refresh, i) => {
       expect(refresh.at).toBeLessThan(expiries[i]!);
-      expect(expiries[i]! - refresh.at).toBeLessThanOrEqual(1_100);
+      expect(expiries[i]! - refresh.at).toBeLessThanOrEqual(1_600);
     });
     for (let i = 1; i < refreshes.length; i++) {
-      expect(refreshes[i]!.at - refreshes[i - 1]!.at).toBeGreaterThan(800);
+      expect(refreshes[i]!.at - refreshes[i - 1]!.at).toBeGreaterThan(1_300);
     }
     expect(client.status.session).toBe('active');
   });
