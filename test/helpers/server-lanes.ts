@@ -15,7 +15,7 @@ export interface ServerLane {
 }
 
 /** Tests hash many passwords: the cheapest scrypt cost keeps the suite fast (production keeps 2^14). */
-const TEST_SCRYPT_COST = 1024;
+export const TEST_SCRYPT_COST = 1024;
 
 /**
  * An initialised, empty PGlite cluster on disk, made once per machine and copied for each server:
@@ -35,7 +35,14 @@ async function pgliteTemplate(): Promise<string> {
   return dir;
 }
 
-async function freshPgliteDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+/**
+ * A PGlite data directory of its own, copied from the initialised template.
+ *
+ * @example
+ * const { dir, remove } = await freshPgliteDir();
+ * const server = await startServer({ dataDir: dir });
+ */
+export async function freshPgliteDir(): Promise<{ dir: string; remove(): Promise<void> }> {
   const template = await pgliteTemplate();
   const dir = await mkdtemp(join(tmpdir(), 'session-sync-pglite-'));
   await cp(template, dir, { recursive: true });

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freshPgliteDir } from '../helpers/server-lanes.ts';
 import { spawnServerProcess } from '../helpers/server-process.ts';
 
 const CLI = fileURLToPath(new URL('../../examples/server/cli.ts', import.meta.url));
@@ -9,13 +10,15 @@ const run = (args: string[], env: Record<string, string> = {}) =>
 
 describe('npm run server', () => {
   it('starts on 127.0.0.1, prints where it listens, and answers', async () => {
-    const server = await spawnServerProcess(['--port', '0', '--access-ttl', '60'], { DATABASE_URL: '' });
+    const data = await freshPgliteDir();
+    const server = await spawnServerProcess(['--port', '0', '--access-ttl', '60', '--data-dir', data.dir], { DATABASE_URL: '' });
     try {
       expect(server.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const jwks = await fetch(`${server.httpUrl}/.well-known/jwks.json`);
       expect(jwks.status).toBe(200);
     } finally {
       await server.stop();
+      await data.remove();
     }
   });
 
