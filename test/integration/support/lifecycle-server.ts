@@ -53,10 +53,10 @@ export async function createTestUser(server: SyncServer, customData?: Record<str
  * @example
  * const client = clientFor(server, { refreshMarginMs: 500 });
  */
-export function clientFor(server: SyncServer, overrides: Partial<SyncClientOptions> = {}, origin = server.httpUrl): SyncClient {
+export function clientFor(server: SyncServer, overrides: Partial<SyncClientOptions> = {}): SyncClient {
   return createSyncClient({
-    auth: appServicesAuth({ baseUrl: `${origin}/api/client/v2.0`, appId: server.appId }),
-    graphql: { url: `${origin}/graphql`, wsUrl: server.wsUrl },
+    auth: appServicesAuth({ baseUrl: server.authUrl, appId: server.appId }),
+    graphql: { url: server.graphqlUrl, wsUrl: server.wsUrl },
     wakeSignals: false,
     ...overrides,
   });
