@@ -190,7 +190,8 @@ export class CollectionReplication {
     this.#held = false;
     this.#status.resumed();
     await this.#rx.start();
-    this.#opts.feed.start();
+    // A pause() may have come in while RxDB was starting: it wins.
+    if (!this.#held) this.#opts.feed.start();
     this.#sleeper.wake();
   }
 
@@ -201,7 +202,8 @@ export class CollectionReplication {
     this.#held = true;
     this.#opts.feed.stop();
     await this.#rx.pause();
-    this.#status.paused();
+    // A resume() may have come in while RxDB was pausing: it wins.
+    if (this.#held) this.#status.paused();
     this.#sleeper.wake();
     this.#countRequests.next();
   }
@@ -223,7 +225,9 @@ export class CollectionReplication {
     await this.#rx.awaitInSync();
   }
 
-  pendingWrites(): Promise<PendingWrites> {
+  /** Local writes the server has not accepted yet: count and local time of the oldest. */
+  async pendingWrites(): Promise<PendingWrites> {
+    await this.open();
     return countPendingWrites(this.#rx);
   }
 
@@ -308,7 +312,8 @@ export class CollectionReplication {
 
   async #recount(): Promise<void> {
     try {
-      const { count } = await this.pendingWrites();
+      // Not pendingWrites(): this runs from inside open(), which must not be re-entered.
+      const { count } = await countPendingWrites(this.#rx);
       this.#status.counts({ pendingWrites: count });
     } catch (error) {
       // A count racing close() is harmless; anything else is worth a line.

@@ -31,6 +31,8 @@ import type { TokenSource } from './sync-transport.ts';
 export interface SyncedCollection {
   schema: RxJsonSchema<any>;
   graphql?: CollectionOperations;
+  /** The server's delete flag; default `deleted`. */
+  deletedField?: string;
 }
 
 /**
@@ -118,6 +120,7 @@ export class SyncEngine {
         feed: this.#feed(opts, operations, (failure) => onFailure(failure, 'stream')),
         replicationIdentifier: `${opts.graphqlUrl}|${name}`,
         onFailure,
+        ...(def.deletedField ? { deletedField: def.deletedField } : {}),
         ...pick(opts, ['pullBatchSize', 'pushBatchSize', 'waitForLeadership', 'retry', 'stalledAfterMs', 'clock', 'logger']),
       });
     }

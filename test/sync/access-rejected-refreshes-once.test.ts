@@ -78,6 +78,9 @@ describe('an access token expiring while syncing', () => {
       await liveDevice.sync.pause();
       await liveDevice.sync.resume();
     }
+    // Overlapping calls: the last one wins.
+    await Promise.all([liveDevice.sync.pause(), liveDevice.sync.resume()]);
+    expect(liveDevice.sync.status.sync).toBe('running');
     await liveDevice.sync.awaitInSync();
     await eventually(() => server.stats().activeStreams === 1);
     const pushed = await graphql(server, liveTokens.currentToken, PUSH_TODO, { rows: [{ newDocumentState: todo('after-cycles') }] });
