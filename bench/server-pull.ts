@@ -4,7 +4,8 @@
  * and, when TEST_DATABASE_URL is set, on PostgreSQL. Run: npx tsx bench/server-pull.ts
  */
 import { GraphQLClient } from 'graphql-request';
-import { serverLanes, startLaneServer } from '../test/helpers/server-lanes.ts';
+import { startServer } from '../examples/server/start-server.ts';
+import { serverLanes, startLaneServer, TEST_SCRYPT_COST } from '../test/helpers/server-lanes.ts';
 import { graphql, PULL_TODO, PUSH_TODO, signedInUser, todo } from '../test/helpers/server-requests.ts';
 
 const DOCS = 10_000;
@@ -47,7 +48,10 @@ async function measure(pullPage: PullPage): Promise<{ median: number; min: numbe
 
 const rows: string[] = [];
 for (const lane of serverLanes) {
-  const running = await startLaneServer(lane);
+  // PGlite as `npm run server` runs it by default: in memory.
+  const running = lane.freshDatabase
+    ? await startLaneServer(lane)
+    : await startServer({ scryptCost: TEST_SCRYPT_COST }).then((server) => ({ server, close: () => server.close() }));
   try {
     const { server } = running;
     const user = await signedInUser(server);
@@ -69,7 +73,7 @@ for (const lane of serverLanes) {
     };
     for (const [client, pullPage] of [['graphql-request', viaGraphQLRequest], ['fetch', viaFetch]] as const) {
       const r = await measure(pullPage);
-      rows.push(`| ${lane.name} | ${client} | ${Math.round(r.median).toLocaleString('en')} | ${Math.round(r.min).toLocaleString('en')}–${Math.round(r.max).toLocaleString('en')} | ${r.requests} |`);
+      rows.push(`| ${lane.freshDatabase ? lane.name : 'pglite (memory)'} | ${client} | ${Math.round(r.median).toLocaleString('en')} | ${Math.round(r.min).toLocaleString('en')}–${Math.round(r.max).toLocaleString('en')} | ${r.requests} |`);
     }
   } finally {
     await running.close();
