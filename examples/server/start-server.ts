@@ -12,6 +12,7 @@ import { addGraphQLRoute } from './graphql/graphql-route.ts';
 import { schemaSdl } from './graphql/schema-sdl.ts';
 import { attachStreamSockets } from './graphql/stream-socket-server.ts';
 import { syncRootValue } from './graphql/sync-resolvers.ts';
+import { applyCors } from './http/cors.ts';
 import { HttpError } from './http/http-error.ts';
 import { Router } from './http/router.ts';
 import { sendJson } from './http/send-json.ts';
@@ -152,6 +153,7 @@ export async function startServer(options: ServerOptions = {}): Promise<SyncServ
 
 async function handle(router: Router, req: IncomingMessage, res: ServerResponse, logger: ServerLogger): Promise<void> {
   try {
+    if (applyCors(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const match = router.match(req.method ?? 'GET', path);
     if (match === null) return sendJson(res, 404, { error: `no route for ${path}`, error_code: 'NotFound' });
