@@ -22,7 +22,7 @@ export const AUTH_BASE = '/api/client/v2.0';
 
 const badRequest = (error: string) => new HttpError(400, { error, error_code: 'BadRequest' });
 
-/** The two string fields `names` of a JSON object body, or a 400 naming what is missing. */
+/** The non-empty string fields `names` of a JSON object body, or a 400 naming the first bad one. */
 function stringFields<K extends string>(body: unknown, names: readonly K[]): Record<K, string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('expected a JSON object');
   const record = body as Record<string, unknown>;
