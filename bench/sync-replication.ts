@@ -115,9 +115,11 @@ for (let rep = 0; rep < REPS; rep++) {
     for (const lane of order) (results[`${scenario}/${lane}`] ??= []).push(await run(lane, scenario));
   }
 }
+const samples = (values: number[]) => values.map((v) => v.toFixed(0)).join(' ');
 for (const scenario of ['initial', 'backlog'] as const) {
   const raw = median(results[`${scenario}/raw`]!);
   const ours = median(results[`${scenario}/ours`]!);
   console.log(`${scenario.padEnd(8)} raw ${raw.toFixed(0).padStart(7)} docs/s   ours ${ours.toFixed(0).padStart(7)} docs/s   ours/raw ${(ours / raw).toFixed(2)}`);
+  console.log(`         samples raw [${samples(results[`${scenario}/raw`]!)}] ours [${samples(results[`${scenario}/ours`]!)}]`);
 }
 child.disconnect();
