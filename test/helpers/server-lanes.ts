@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cpSync, existsSync } from 'node:fs';
+import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,10 +22,13 @@ export const TEST_SCRYPT_COST = 1024;
  * An initialised, empty PGlite cluster on disk, made once per machine and copied for each server:
  * PGlite's initdb takes seconds, opening an existing data directory does not.
  */
+/** tmpfs when there is one: PGlite writes its files through on every checkpoint. */
+const ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
 async function pgliteTemplate(): Promise<string> {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const { version } = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
-  const dir = join(tmpdir(), `session-sync-pglite-template-${version}`);
+  const dir = join(ROOT, `session-sync-pglite-template-${version}`);
   if (await stat(join(dir, 'PG_VERSION')).then(() => true, () => false)) return dir;
   const building = await mkdtemp(`${dir}-building-`);
   const db = new PGlite(building);
@@ -44,8 +48,9 @@ async function pgliteTemplate(): Promise<string> {
  */
 export async function freshPgliteDir(): Promise<{ dir: string; remove(): Promise<void> }> {
   const template = await pgliteTemplate();
-  const dir = await mkdtemp(join(tmpdir(), 'session-sync-pglite-'));
-  await cp(template, dir, { recursive: true });
+  const dir = await mkdtemp(join(ROOT, 'session-sync-pglite-'));
+  // Synchronous copy: measured much faster than fs.promises.cp for PGlite's many small files.
+  cpSync(template, dir, { recursive: true });
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
