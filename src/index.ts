@@ -14,16 +14,34 @@
 
 // The client facade
 export { createSyncClient } from './client/sync-client.ts';
-export type { SyncClient, SessionActor, LogoutOptions } from './client/sync-client.ts';
+export type { SyncClient, SessionActor, LogoutOptions, LogoutResult, UserCollections } from './client/sync-client.ts';
 export type {
   SyncClientOptions,
   ReloginInfo,
   GraphQLEndpointOptions,
   WakeSignalsOption,
 } from './client/sync-client-options.ts';
-export type { SessionStatus, SyncUser } from './client/session-status.ts';
+export type { SessionStatus, SyncStatusFields, ClientSyncState, SyncUser } from './client/session-status.ts';
+export type { SyncCollectionOptions, SyncTuningOptions } from './client/sync-options.ts';
+export type { SyncConflict } from './client/sync-host.ts';
+export type { PendingWritesInfo } from './client/user-sync.ts';
 export type { SyncClientEvents, SyncClientEventHandler } from './client/client-events.ts';
 export type { SessionState, ReloginReason, RefreshTrigger, SessionErrorInfo } from '../machines/session-events.ts';
+
+// Sync: operations for servers with other GraphQL conventions, refused documents
+export { defaultOperations } from './sync/graphql-operations.ts';
+export type {
+  CollectionOperations,
+  PullOperation,
+  PushOperation,
+  StreamOperation,
+  PullBulk,
+  PushRow,
+  ServerDocument,
+} from './sync/graphql-operations.ts';
+export type { RejectedDocument } from './sync/rejected-documents.ts';
+export type { RetryOutcome } from './sync/rejected-actions.ts';
+export type { RetryPolicy } from './sync/retry-delay.ts';
 
 // Auth adapters
 export { appServicesAuth } from './auth/app-services-auth.ts';

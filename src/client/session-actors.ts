@@ -37,6 +37,8 @@ export interface SessionActorDeps {
   clock: Clock;
   logger: Logger;
   logoutTimeoutMs: number;
+  /** Sync's part of a logout (flush within the bound, close or wipe), while the token is still there. */
+  finishSync?(input: { wipe: boolean; flushTimeoutMs: number | undefined }): Promise<unknown>;
   /** Takes the parked login attempt (at most once). */
   takeLoginAttempt(): LoginAttempt | null;
 }
@@ -151,7 +153,12 @@ export function createSessionActors(deps: SessionActorDeps, writer: SessionWrite
       }
     }),
 
-    logout: fromPromise<void, { wipe: boolean; flushTimeoutMs: number | undefined }>(async () => {
+    logout: fromPromise<void, { wipe: boolean; flushTimeoutMs: number | undefined }>(async ({ input }) => {
+      try {
+        await deps.finishSync?.(input);
+      } catch (error) {
+        logger.warn('closing sync before logout failed', { error: errorName(error) });
+      }
       const refreshToken = vault.refreshToken;
       const userId = vault.toStored()?.userId ?? null;
       vault.clear();

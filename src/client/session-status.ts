@@ -2,6 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { ReloginReason, SessionErrorInfo, SessionState } from '../../machines/session-events.ts';
 import { sessionStateOf } from '../../machines/session-logic.ts';
 import type { sessionMachine } from '../../machines/session.machine.ts';
+import type { SyncStatus } from '../sync/sync-engine.ts';
 
 /**
  * A snapshot of the session machine.
@@ -14,21 +15,89 @@ import type { sessionMachine } from '../../machines/session.machine.ts';
 export type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
 /**
- * The session as the app sees it: `client.status` and each value of `client.status$`.
- * Times are local-clock epoch ms. No token, ever.
+ * What `status.sync` shows: `running` (replicating, or idle and in sync), `paused` (held by the
+ * session: `refreshExpired`), `offline` (server unreachable; retrying with backoff), `stalled`
+ * (reachable, but nothing succeeded for `sync.stalledAfterMs`), `off` (nobody signed in, no
+ * collections configured, or the user's database is still opening).
  *
  * @example
  * ```ts
- * client.status$.subscribe(({ session, lastError }) => render(session, lastError?.message));
+ * if (client.status.sync === 'offline') showBanner('changes are saved on this device');
  * ```
  */
-export interface SessionStatus {
+export type ClientSyncState = 'running' | 'paused' | 'offline' | 'stalled' | 'off';
+
+/**
+ * The sync part of the status, for the signed-in user's database.
+ *
+ * @example
+ * ```ts
+ * const { sync, pendingWrites, initialSync }: SyncStatusFields = client.status;
+ * ```
+ */
+export interface SyncStatusFields {
+  sync: ClientSyncState;
+  /** Local writes the server has not accepted yet (refused ones are counted in `rejected`). */
+  pendingWrites: number;
+  /** Local epoch ms of the last successful pull / push, or null. */
+  lastPulledAt: number | null;
+  lastPushedAt: number | null;
+  /** Documents pulled by the first sync of this database, and whether it has finished. */
+  initialSync: { pulled: number; done: boolean };
+  /** Documents the server refused, waiting for `retryRejected` / `discardRejected`. */
+  rejected: number;
+  /** The last classified sync failure (no token, no raw cause). */
+  syncError: SessionErrorInfo | null;
+}
+
+/**
+ * The session and its sync as the app sees them: `client.status` and each value of
+ * `client.status$`. Times are local-clock epoch ms. No token, ever.
+ *
+ * @example
+ * ```ts
+ * client.status$.subscribe(({ session, sync, pendingWrites }) => render(session, sync, pendingWrites));
+ * ```
+ */
+export interface SessionStatus extends SyncStatusFields {
   session: SessionState;
   userId: string | null;
   lastError: SessionErrorInfo | null;
   accessExpiresAt: number | null;
   refreshExpiresAt: number | null;
   reloginReason: ReloginReason | null;
+}
+
+const SYNC_OFF: SyncStatusFields = {
+  sync: 'off',
+  pendingWrites: 0,
+  lastPulledAt: null,
+  lastPushedAt: null,
+  initialSync: { pulled: 0, done: false },
+  rejected: 0,
+  syncError: null,
+};
+
+/**
+ * The sync fields of a replication status (or `off` without one).
+ *
+ * @example
+ * ```ts
+ * syncFieldsOf(null).sync; // 'off'
+ * ```
+ */
+export function syncFieldsOf(status: SyncStatus | null): SyncStatusFields {
+  if (!status) return SYNC_OFF;
+  const error = status.lastError;
+  return {
+    sync: status.sync,
+    pendingWrites: status.pendingWrites,
+    lastPulledAt: status.lastPulledAt,
+    lastPushedAt: status.lastPushedAt,
+    initialSync: status.initialSync,
+    rejected: status.rejected,
+    syncError: error ? { kind: error.kind, code: error.code, message: error.message } : null,
+  };
 }
 
 /**
@@ -51,12 +120,13 @@ export interface SyncUser {
  *
  * @example
  * ```ts
- * statusOf(actor.getSnapshot()).session; // 'active'
+ * statusOf(actor.getSnapshot()).session; // 'active' (sync fields: 'off' unless given)
  * ```
  */
-export function statusOf(snapshot: SessionSnapshot): SessionStatus {
+export function statusOf(snapshot: SessionSnapshot, sync: SyncStatusFields = SYNC_OFF): SessionStatus {
   const { context } = snapshot;
   return {
+    ...sync,
     session: sessionStateOf(snapshot.value),
     userId: context.userId,
     lastError: context.lastError,
@@ -82,6 +152,15 @@ export function sameStatus(a: SessionStatus, b: SessionStatus): boolean {
     a.refreshExpiresAt === b.refreshExpiresAt &&
     a.reloginReason === b.reloginReason &&
     a.lastError?.code === b.lastError?.code &&
-    a.lastError?.message === b.lastError?.message
+    a.lastError?.message === b.lastError?.message &&
+    a.sync === b.sync &&
+    a.pendingWrites === b.pendingWrites &&
+    a.lastPulledAt === b.lastPulledAt &&
+    a.lastPushedAt === b.lastPushedAt &&
+    a.initialSync.pulled === b.initialSync.pulled &&
+    a.initialSync.done === b.initialSync.done &&
+    a.rejected === b.rejected &&
+    a.syncError?.code === b.syncError?.code &&
+    a.syncError?.message === b.syncError?.message
   );
 }

@@ -10,6 +10,8 @@ import { silentLogger, type Logger } from '../platform/logger.ts';
 import type { WakeTarget } from '../platform/wake-signals.ts';
 import { memorySessionStore } from '../session/memory-session-store.ts';
 import type { SessionStore } from '../session/session-store.ts';
+import { resolveSyncOptions, type ResolvedSyncOptions, type SyncCollectionOptions, type SyncOptionsInput } from './sync-options.ts';
+import type { PendingWritesInfo } from './user-sync.ts';
 
 /**
  * What `onReloginRequired` receives: whose session ended and why. Called once per expiry.
@@ -23,10 +25,12 @@ export interface ReloginInfo {
   userId: string;
   reason: ReloginReason;
   lastError: SessionErrorInfo | null;
+  /** What waits on this device for that user, per collection (empty without sync). */
+  pendingWrites: Record<string, PendingWritesInfo>;
 }
 
 /**
- * Where `client.graphql` (and, later, sync) sends requests.
+ * Where `client.graphql` and sync send requests.
  *
  * @example
  * ```ts
@@ -36,7 +40,7 @@ export interface ReloginInfo {
 export interface GraphQLEndpointOptions {
   /** HTTP endpoint, e.g. `https://api.example.com/graphql`. */
   url: string;
-  /** WebSocket endpoint for subscriptions (used by sync). */
+  /** WebSocket endpoint of the live stream; without it sync pulls every `sync.pullIntervalMs`. */
   wsUrl?: string;
   /** Per-request timeout, default 30 s. */
   timeoutMs?: number;
@@ -68,7 +72,10 @@ export interface WakeSignalsOption {
  * };
  * ```
  */
-export interface SyncClientOptions {
+export interface SyncClientOptions<C extends Record<string, SyncCollectionOptions> = Record<string, SyncCollectionOptions>>
+  extends SyncOptionsInput {
+  /** The collections to sync, by name: each user gets their own database of them. Turns sync on. */
+  collections?: C;
   /** An adapter (`appServicesAuth`, `oauth2Auth`) or your own `{ login, refresh, logout? }` object. */
   auth: AuthAdapter | CustomAuthFunctions;
   graphql?: GraphQLEndpointOptions;
@@ -121,6 +128,8 @@ export interface ResolvedSyncClientOptions {
   fetch: typeof fetch;
   wakeSignals: WakeSignalsOption | null;
   logoutTimeoutMs: number;
+  /** Null when no collections are configured (no sync). */
+  sync: ResolvedSyncOptions | null;
 }
 
 const invalid = (option: string, expected: string, value: unknown): SessionError =>
@@ -161,7 +170,7 @@ function optionalFn<T>(option: string, value: unknown, fallback: T): T {
  * resolveSyncClientOptions({ auth: { login, refresh } }).refreshMarginMs; // 60000
  * ```
  */
-export function resolveSyncClientOptions(options: SyncClientOptions): ResolvedSyncClientOptions {
+export function resolveSyncClientOptions(options: SyncClientOptions<any>): ResolvedSyncClientOptions {
   if (typeof options !== 'object' || options === null) throw invalid('', 'an options object', options);
   if (!hasMethods(options.auth, ['login', 'refresh'])) {
     throw invalid('auth', 'an auth adapter with login and refresh functions', options.auth);
@@ -216,5 +225,6 @@ export function resolveSyncClientOptions(options: SyncClientOptions): ResolvedSy
     fetch: optionalFn('fetch', options.fetch, ((input, init) => globalThis.fetch(input, init)) as typeof fetch),
     wakeSignals: wake === false ? null : wake === true ? {} : wake,
     logoutTimeoutMs: nonNegative('logoutTimeoutMs', options.logoutTimeoutMs, 10_000),
+    sync: resolveSyncOptions(options, graphql ?? null),
   };
 }

@@ -1,19 +1,27 @@
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { BehaviorSubject, EMPTY, of, type Observable } from 'rxjs';
+import type { RxCollection } from 'rxdb';
 import { createActor, type Actor, type ActorRefFrom } from 'xstate';
 import type { SessionEvent } from '../../machines/session-events.ts';
 import { createSessionTiming } from '../../machines/session-logic.ts';
 import { sessionMachine } from '../../machines/session.machine.ts';
 import type { Credentials } from '../auth/auth-adapter.ts';
 import { SessionError } from '../errors/session-error.ts';
-import { createAuthenticatedGraphQL, type AuthenticatedGraphQL, type TokenSource } from '../graphql/authenticated-graphql.ts';
+import { createAuthenticatedGraphQL, type AuthenticatedGraphQL } from '../graphql/authenticated-graphql.ts';
 import { watchWakeSignals } from '../platform/wake-signals.ts';
+import type { RetryOutcome } from '../sync/rejected-actions.ts';
+import type { RejectedDocument } from '../sync/rejected-documents.ts';
+import type { SyncEngine } from '../sync/sync-engine.ts';
 import { callSafely, ClientEventHub, type SyncClientEventHandler, type SyncClientEvents } from './client-events.ts';
 import { createSessionActors, SessionWriter, type LoginAttempt } from './session-actors.ts';
-import { sameStatus, statusOf, type SessionSnapshot, type SessionStatus, type SyncUser } from './session-status.ts';
+import { sameStatus, statusOf, syncFieldsOf, type SessionSnapshot, type SessionStatus, type SyncStatusFields, type SyncUser } from './session-status.ts';
+import { SessionTokenSource } from './session-token-source.ts';
 import { SnapshotWaiter } from './snapshot-waiter.ts';
-import { resolveSyncClientOptions, type ResolvedSyncClientOptions, type SyncClientOptions } from './sync-client-options.ts';
+import { resolveSyncClientOptions, type ReloginInfo, type ResolvedSyncClientOptions, type SyncClientOptions } from './sync-client-options.ts';
+import { SyncHost, type SyncConflict } from './sync-host.ts';
+import type { SyncCollectionOptions } from './sync-options.ts';
 import { decideToken } from './token-decision.ts';
 import { TokenVault } from './token-vault.ts';
+import type { PendingWritesInfo } from './user-sync.ts';
 
 /**
  * The running session actor, read-only: for devtools, selectors and `hasTag('reloginRequired')`.
@@ -34,11 +42,36 @@ export type SessionActor = Pick<ActorRefFrom<typeof sessionMachine>, 'id' | 'ses
  * ```
  */
 export interface LogoutOptions {
-  /** Also delete this user's local data (used by sync). Default false. */
+  /** Also delete this user's local database. Default false: it stays for their return. */
   wipe?: boolean;
-  /** How long to try pushing pending writes first (used by sync). */
+  /** First try this long to push pending writes. Default: no flush. */
   flushTimeoutMs?: number;
 }
+
+/**
+ * What `client.logout()` resolves with: the writes that stayed on this device, per collection
+ * (deleted with the database when `wipe` was set).
+ *
+ * @example
+ * ```ts
+ * const { pendingWrites } = await client.logout({ flushTimeoutMs: 5_000 });
+ * if (pendingWrites.todo?.count) warn(`${pendingWrites.todo.count} changes were not uploaded`);
+ * ```
+ */
+export interface LogoutResult {
+  pendingWrites: Record<string, PendingWritesInfo>;
+}
+
+/**
+ * The RxCollections of the signed-in user, typed by the configured collection names.
+ *
+ * @example
+ * ```ts
+ * const todos: UserCollections<{ todo: SyncCollectionOptions }> = client.collections;
+ * await todos.todo.insert({ id: 't1', title: 'milk', done: false });
+ * ```
+ */
+export type UserCollections<C extends Record<string, SyncCollectionOptions>> = { [K in keyof C]: RxCollection<any> };
 
 const closedError = (): SessionError => new SessionError('CLIENT_CLOSED', 'the client is closed', { kind: 'rejected' });
 
@@ -57,7 +90,7 @@ const isBusy = (s: SessionSnapshot): boolean =>
  * if (client.status.session === 'loggedOut') await client.login({ username, password });
  * ```
  */
-export class SyncClient {
+export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record<string, SyncCollectionOptions>> {
   readonly #options: ResolvedSyncClientOptions;
   readonly #vault = new TokenVault();
   readonly #writer: SessionWriter;
@@ -66,11 +99,15 @@ export class SyncClient {
   readonly #events: ClientEventHub;
   readonly #graphql: AuthenticatedGraphQL;
   readonly #waiter: SnapshotWaiter;
+  readonly #tokens: SessionTokenSource;
+  readonly #host: SyncHost | null;
+  #syncFields: SyncStatusFields = syncFieldsOf(null);
   #loginAttempt: LoginAttempt | null = null;
   #loginQueue: Promise<unknown> = Promise.resolve();
   #started: Promise<void> | null = null;
   #stopWake: (() => void) | null = null;
-  #lastAccepted = -1;
+  #lastLogout: Record<string, PendingWritesInfo> = {};
+  #syncSubscription: { unsubscribe(): void } | undefined;
 
   /** @internal Use {@link createSyncClient}. */
   constructor(options: ResolvedSyncClientOptions) {
@@ -78,6 +115,19 @@ export class SyncClient {
     const { logger, clock } = options;
     this.#events = new ClientEventHub(logger);
     this.#writer = new SessionWriter(options.sessionStore, logger);
+    this.#waiter = new SnapshotWaiter(() => this.#actor.getSnapshot(), closedError);
+    this.#tokens = new SessionTokenSource({
+      snapshot: () => this.#actor.getSnapshot(),
+      vault: this.#vault,
+      waiter: this.#waiter,
+      clock,
+      started: () => (this.#started ??= this.#startOnce()),
+      send: (event) => this.#send(event),
+      closedError,
+    });
+    const sync = options.sync;
+    this.#host = sync ? new SyncHost({ options: sync, tokens: this.#tokens, fetch: options.fetch, clock, logger }) : null;
+    const host = this.#host;
     const actors = createSessionActors(
       {
         vault: this.#vault,
@@ -87,6 +137,7 @@ export class SyncClient {
         clock,
         logger,
         logoutTimeoutMs: options.logoutTimeoutMs,
+        ...(host ? { finishSync: async (input) => (this.#lastLogout = await host.finishLogout(input)) } : {}),
         takeLoginAttempt: () => {
           const attempt = this.#loginAttempt;
           this.#loginAttempt = null;
@@ -96,16 +147,20 @@ export class SyncClient {
       this.#writer,
     );
     const timing = createSessionTiming({ now: () => clock.now(), random: options.random, backoff: options.backoff });
-    const machine = sessionMachine.provide({ actors, guards: timing.guards, delays: timing.delays });
+    const provided = host ? { ...actors, replication: host.replicationActor() } : actors;
+    const machine = sessionMachine.provide({ actors: provided, guards: timing.guards, delays: timing.delays });
     const input = { refreshMarginMs: options.refreshMarginMs, maxRejectsAfterRefresh: options.maxRejectsAfterRefresh };
     this.#actor = options.inspect ? createActor(machine, { input, inspect: options.inspect }) : createActor(machine, { input });
     this.#status = new BehaviorSubject(statusOf(this.#actor.getSnapshot()));
-    this.#waiter = new SnapshotWaiter(() => this.#actor.getSnapshot(), closedError);
     this.#wireActor();
+    this.#syncSubscription = host?.status$.subscribe((status) => {
+      this.#syncFields = syncFieldsOf(status);
+      this.#publish();
+    });
     this.#graphql = this.#createGraphQL();
   }
 
-  /** The current session status (no tokens). */
+  /** The current session and sync status (no tokens). */
   get status(): SessionStatus {
     return this.#status.value;
   }
@@ -142,6 +197,7 @@ export class SyncClient {
     if (this.#waiter.closed) throw closedError();
     this.#started ??= this.#startOnce();
     await this.#started;
+    await this.#host?.whenOpen();
     return this.status;
   }
 
@@ -156,21 +212,76 @@ export class SyncClient {
     return result;
   }
 
-  /** Revokes the refresh token when the server is reachable and always clears the local session. */
-  async logout(opts: LogoutOptions = {}): Promise<void> {
+  /**
+   * Pushes pending writes first when `flushTimeoutMs` is given, closes (or with `wipe`, deletes)
+   * the user's local database, revokes the refresh token when the server is reachable and always
+   * clears the local session. Resolves with the writes that stayed local.
+   */
+  async logout(opts: LogoutOptions = {}): Promise<LogoutResult> {
     await this.start();
     await this.#waiter.until((s) => !s.matches('restoring') && !s.matches('loggingOut'));
-    if (this.#actor.getSnapshot().matches('loggedOut')) return this.#writer.clear();
+    if (this.#actor.getSnapshot().matches('loggedOut')) {
+      await this.#writer.clear();
+      return { pendingWrites: {} };
+    }
     const event: SessionEvent = { type: 'session.logout' };
     if (opts.wipe !== undefined) event.wipe = opts.wipe;
     if (opts.flushTimeoutMs !== undefined) event.flushTimeoutMs = opts.flushTimeoutMs;
+    this.#lastLogout = {};
+    this.#host?.expectLogout();
     this.#actor.send(event);
     await this.#waiter.until((s) => s.matches('loggedOut'));
+    return { pendingWrites: this.#lastLogout };
+  }
+
+  /**
+   * The signed-in user's RxCollections, usable offline. Available once `start()` or `login()` has
+   * resolved with a signed-in user; throws `NOT_LOGGED_IN` when nobody is (or sync is not
+   * configured, or the database could not be opened). `await client.ready()` waits for them.
+   */
+  get collections(): UserCollections<C> {
+    const db = this.#host?.current?.database;
+    if (!db) throw new SessionError('NOT_LOGGED_IN', 'no user database is open: await client.ready()', { kind: 'rejected' });
+    return db.collections as UserCollections<C>;
+  }
+
+  /** Waits for the session to settle and the user's database to open; rejects `NOT_LOGGED_IN` without one. */
+  async ready(): Promise<UserCollections<C>> {
+    await this.start();
+    await this.#waiter.until((s) => !isBusy(s));
+    await this.#host?.whenOpen();
+    return this.collections;
+  }
+
+  /** Resolves once everything local is pushed and everything remote pulled (waits through a relogin). */
+  async awaitInSync(): Promise<void> {
+    await this.ready();
+    await this.#engine().awaitInSync();
+  }
+
+  /** The signed-in user's refused documents, with their reasons; re-emitted on each change. */
+  get rejected$(): Observable<RejectedDocument[]> {
+    return this.#host?.rejected$ ?? of([]);
+  }
+
+  /** Every conflict the server reported, after the collection's handler resolved it. */
+  get conflicts$(): Observable<SyncConflict> {
+    return this.#host?.conflicts$ ?? EMPTY;
+  }
+
+  /** Sends a refused document again as it is now locally; `'rejected'` if refused again. */
+  retryRejected(collection: keyof C & string, documentId: string): Promise<RetryOutcome> {
+    return this.#engine().retryRejected(collection, documentId);
+  }
+
+  /** Gives up a refused write: the local document returns to the server's state (or away). */
+  discardRejected(collection: keyof C & string, documentId: string): Promise<void> {
+    return this.#engine().discardRejected(collection, documentId);
   }
 
   /** A valid access token; waits out a refresh in flight. Rejects with `RELOGIN_REQUIRED`, `NOT_LOGGED_IN`, … */
   async getValidAccessToken(): Promise<string> {
-    return (await this.#token()).token;
+    return (await this.#tokens.get()).token;
   }
 
   /** Forces a refresh and returns the new custom user data (Realm's `refreshCustomData`). */
@@ -198,11 +309,13 @@ export class SyncClient {
     return this.#events.on(event, handler);
   }
 
-  /** Stops the actor and the wake watcher; keeps the stored session for the next start. Idempotent. */
+  /** Stops the actor, the wake watcher and sync (closing the user database); keeps the stored session. Idempotent. */
   async close(): Promise<void> {
     if (this.#waiter.closed) return;
     this.#stopWake?.();
     this.#actor.stop();
+    await this.#host?.close();
+    this.#syncSubscription?.unsubscribe();
     this.#waiter.close();
     this.#status.complete();
     this.#events.clear();
@@ -235,55 +348,55 @@ export class SyncClient {
     if (attempt.credentials !== null || !user) throw new SessionError('NOT_LOGGED_IN', 'login was cancelled', { kind: 'rejected' });
     const decision = decideToken(this.#actor.getSnapshot(), this.#options.clock.now());
     if (decision.action === 'fail') throw decision.error;
+    // So that `client.collections` is usable as soon as login resolves.
+    await this.#host?.whenOpen();
     return user;
   }
 
-  async #token(): Promise<{ token: string; generation: number }> {
-    await this.start();
-    let woke = false;
-    for (;;) {
-      if (this.#waiter.closed) throw closedError();
-      const decision = decideToken(this.#actor.getSnapshot(), this.#options.clock.now());
-      if (decision.action === 'fail') throw decision.error;
-      if (decision.action === 'serve') {
-        const token = this.#vault.accessToken;
-        if (token === null) throw new SessionError('NOT_LOGGED_IN', 'no user is logged in', { kind: 'refreshRejected' });
-        return { token, generation: this.#vault.generation };
-      }
-      if (decision.action === 'wake' && !woke) {
-        // Expired while active: the timer never fired (sleep). Never hand out the stale token.
-        woke = true;
-        this.#send({ type: 'session.wake', reason: 'clockJump' });
-        continue;
-      }
-      await this.#waiter.next();
+  #engine(): SyncEngine {
+    const engine = this.#host?.current?.engine;
+    if (!engine) throw new SessionError('NOT_LOGGED_IN', 'no user database is open: await client.ready()', { kind: 'rejected' });
+    return engine;
+  }
+
+  #publish(): void {
+    const status = statusOf(this.#actor.getSnapshot(), this.#syncFields);
+    const previous = this.#status.value;
+    if (!sameStatus(status, previous)) this.#status.next(status);
+    if (status.session !== previous.session || status.userId !== previous.userId) {
+      this.#events.emit('sessionChanged', status);
     }
   }
 
   #wireActor(): void {
     const actor = this.#actor;
     actor.subscribe({
-      next: (snapshot) => {
-        const status = statusOf(snapshot);
-        const previous = this.#status.value;
-        if (!sameStatus(status, previous)) this.#status.next(status);
-        if (status.session !== previous.session || status.userId !== previous.userId) {
-          this.#events.emit('sessionChanged', status);
-        }
+      next: () => {
+        this.#publish();
         this.#waiter.notify();
       },
       error: (error) => this.#options.logger.error('session actor failed', { error: String((error as Error)?.name) }),
     });
     actor.on('reloginRequired', ({ userId, reason }) => {
-      const info = { userId, reason, lastError: actor.getSnapshot().context.lastError };
+      const base = { userId, reason, lastError: actor.getSnapshot().context.lastError };
       this.#options.logger.warn('relogin required', { userId, reason });
-      const hook = this.#options.onReloginRequired;
-      if (hook) callSafely(this.#options.logger, 'onReloginRequired', () => hook(info));
-      this.#events.emit('reloginRequired', info);
+      const sync = this.#host?.current;
+      if (!sync) return this.#reloginRequired({ ...base, pendingWrites: {} });
+      // Counted after the pause this same transition sends (the sync's queue keeps the order).
+      void Promise.resolve()
+        .then(() => sync.pendingWrites())
+        .catch(() => ({}))
+        .then((pendingWrites) => this.#reloginRequired({ ...base, pendingWrites }));
     });
     actor.on('refreshed', ({ accessExpiresAt }) => this.#events.emit('refreshed', { accessExpiresAt }));
     actor.on('loggedIn', ({ userId }) => this.#events.emit('loggedIn', { userId }));
     actor.on('loggedOut', ({ userId }) => this.#events.emit('loggedOut', { userId }));
+  }
+
+  #reloginRequired(info: ReloginInfo): void {
+    const hook = this.#options.onReloginRequired;
+    if (hook) callSafely(this.#options.logger, 'onReloginRequired', () => hook(info));
+    this.#events.emit('reloginRequired', info);
   }
 
   #createGraphQL(): AuthenticatedGraphQL {
@@ -293,16 +406,7 @@ export class SyncClient {
         Promise.reject(new SessionError('INVALID_OPTION', 'options.graphql: no GraphQL endpoint configured', { kind: 'rejected' }));
       return { request: missing, execute: missing };
     }
-    const tokens: TokenSource = {
-      get: () => this.#token(),
-      rejected: (generation) => this.#send({ type: 'session.accessRejected', generation }),
-      accepted: (generation) => {
-        if (generation === this.#lastAccepted) return;
-        this.#lastAccepted = generation;
-        this.#send({ type: 'session.accessAccepted', generation });
-      },
-    };
-    const opts: Parameters<typeof createAuthenticatedGraphQL>[0] = { url: endpoint.url, tokens, fetch: this.#options.fetch };
+    const opts: Parameters<typeof createAuthenticatedGraphQL>[0] = { url: endpoint.url, tokens: this.#tokens, fetch: this.#options.fetch };
     if (endpoint.timeoutMs !== undefined) opts.timeoutMs = endpoint.timeoutMs;
     return createAuthenticatedGraphQL(opts);
   }
@@ -326,6 +430,8 @@ export class SyncClient {
  * await client.start();
  * ```
  */
-export function createSyncClient(options: SyncClientOptions): SyncClient {
-  return new SyncClient(resolveSyncClientOptions(options));
+export function createSyncClient<C extends Record<string, SyncCollectionOptions> = Record<string, SyncCollectionOptions>>(
+  options: SyncClientOptions<C>,
+): SyncClient<C> {
+  return new SyncClient<C>(resolveSyncClientOptions(options));
 }

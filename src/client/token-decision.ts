@@ -4,7 +4,8 @@ import type { SessionSnapshot } from './session-status.ts';
 
 /**
  * What `getValidAccessToken` should do in a given snapshot at `now`:
- * - `serve`: hand out the vault's token (active, or a proactive refresh while the old token is valid);
+ * - `serve`: hand out the vault's token (active, a proactive refresh while the old token is valid, or
+ *   a logout flushing the outbox);
  * - `wait`: a login, restore or reactive refresh is in flight;
  * - `wake`: active but the token has expired without the timer firing (the device slept): re-check;
  * - `fail`: no token will come without the app doing something.
@@ -48,6 +49,8 @@ export function decideToken(snapshot: SessionSnapshot, now: number): TokenDecisi
     if (snapshot.matches({ signedIn: { refreshing: 'requesting' } })) return { action: 'wait' };
     return fail('NETWORK', 'the access token expired and the refresh is waiting for the network', 'transient');
   }
+  // A logout first flushes the outbox with the still-valid token (the vault is cleared after).
+  if (snapshot.matches('loggingOut') && context.reloginReason === null && !expired) return { action: 'serve' };
   return fail('NOT_LOGGED_IN', 'no user is logged in', 'refreshRejected');
 }
 

@@ -48,14 +48,14 @@ export class TokenVault {
 
   /** Takes the tokens of a login; the user id comes from the grant or the token's `sub`. */
   acceptLogin(grant: TokenGrant): SessionInfo {
-    const info = readAccessToken(grant.accessToken, grant.receivedAt, grant.serverDate, grant.expiresInSec);
+    const info = readAccessToken(grant.accessToken, grant.sentAt ?? grant.receivedAt, grant.serverDate, grant.expiresInSec);
     const userId = grant.userId ?? info.userId;
     if (!userId) throw new SessionError('PROTOCOL', 'login response names no user', { kind: 'protocol' });
     this.#userId = userId;
     // Without a refresh token the session simply ends (refreshExpired) when the access token does.
     this.#refreshToken = grant.refreshToken ?? null;
     this.#refreshExpiresAt = grant.refreshToken
-      ? readRefreshTokenExpiry(grant.refreshToken, grant.receivedAt, info.skewMs)
+      ? readRefreshTokenExpiry(grant.refreshToken, grant.sentAt ?? grant.receivedAt, info.skewMs)
       : null;
     this.#setAccess(grant.accessToken, info.accessExpiresAt, info.lifetimeMs, info.customData);
     return this.#sessionInfo();
@@ -63,11 +63,11 @@ export class TokenVault {
 
   /** Takes the tokens of a refresh; keeps the refresh token unless the server rotated it. */
   acceptRefresh(grant: TokenGrant): RefreshResult {
-    const info = readAccessToken(grant.accessToken, grant.receivedAt, grant.serverDate, grant.expiresInSec);
+    const info = readAccessToken(grant.accessToken, grant.sentAt ?? grant.receivedAt, grant.serverDate, grant.expiresInSec);
     const result: RefreshResult = { accessExpiresAt: 0, accessLifetimeMs: null, generation: 0 };
     if (grant.refreshToken && grant.refreshToken !== this.#refreshToken) {
       this.#refreshToken = grant.refreshToken;
-      this.#refreshExpiresAt = readRefreshTokenExpiry(grant.refreshToken, grant.receivedAt, info.skewMs);
+      this.#refreshExpiresAt = readRefreshTokenExpiry(grant.refreshToken, grant.sentAt ?? grant.receivedAt, info.skewMs);
       result.refreshExpiresAt = this.#refreshExpiresAt;
     }
     this.#setAccess(grant.accessToken, info.accessExpiresAt, info.lifetimeMs, info.customData);

@@ -22,8 +22,9 @@ describe('login and status', () => {
     expect(user).toEqual({
       id: 'ann',
       customData: { plan: 'pro' },
-      accessTokenExpiresAt: Date.now() + 1_800_000,
-      refreshTokenExpiresAt: Date.now() + 60 * 24 * 3_600_000,
+      // Lifetime-based, less 1 s because iat is floored to the second.
+      accessTokenExpiresAt: Date.now() + 1_800_000 - 1_000,
+      refreshTokenExpiresAt: Date.now() + 60 * 24 * 3_600_000 - 1_000,
     });
     expect(client.status).toMatchObject({ session: 'active', userId: 'ann', lastError: null, reloginReason: null });
     expect(seen.map((s) => s.session)).toEqual(['restoring', 'loggedOut', 'loggingIn', 'active']);

@@ -32,7 +32,7 @@ describe('logout', () => {
     const client = createSyncClient({ auth: fake.auth, sessionStore: store, wakeSignals: false });
     await client.login({ username: 'ann', password: 'pw' });
     fake.state.offline = true;
-    await expect(client.logout()).resolves.toBeUndefined();
+    await expect(client.logout()).resolves.toEqual({ pendingWrites: {} });
     expect(await store.load()).toBeNull();
     expect(client.status.session).toBe('loggedOut');
     await client.close();
@@ -63,7 +63,7 @@ describe('logout', () => {
     expect(client.status.session).toBe('refreshExpired');
     await client.logout();
     expect(client.status.session).toBe('loggedOut');
-    await expect(client.logout()).resolves.toBeUndefined();
+    await expect(client.logout()).resolves.toEqual({ pendingWrites: {} });
     expect(await store.load()).toBeNull();
     await client.close();
   });

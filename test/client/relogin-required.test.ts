@@ -21,7 +21,7 @@ describe('refresh token rejected → relogin', () => {
     expect(fake.calls.refresh).toBe(1);
     expect(client.status).toMatchObject({ session: 'refreshExpired', userId: 'ann', reloginReason: 'refreshRejected' });
     expect(client.actor.getSnapshot().hasTag('reloginRequired')).toBe(true);
-    const expected = { userId: 'ann', reason: 'refreshRejected', lastError: expect.objectContaining({ kind: 'refreshRejected' }) };
+    const expected = { userId: 'ann', reason: 'refreshRejected', lastError: expect.objectContaining({ kind: 'refreshRejected' }), pendingWrites: {} };
     expect(hook).toEqual([expected]);
     expect(listener).toEqual([expected]);
 

@@ -58,7 +58,7 @@ describe('start() from a persisted session', () => {
     const client = createSyncClient({ auth: fake.auth, sessionStore: store, wakeSignals: false, onReloginRequired: hook });
     expect((await client.start()).session).toBe('refreshExpired');
     expect(hook).toHaveBeenCalledTimes(1);
-    expect(hook).toHaveBeenCalledWith({ userId: 'ann', reason: 'refreshExpired', lastError: null });
+    expect(hook).toHaveBeenCalledWith({ userId: 'ann', reason: 'refreshExpired', lastError: null, pendingWrites: {} });
     expect(fake.calls.refresh).toBe(0);
     await client.close();
   });

@@ -35,13 +35,15 @@ describe('which token request gets a token, waits, or fails', () => {
     ['wake refresh, expired token', 'wait', { signedIn: { refreshing: 'requesting' } }, { refreshTrigger: 'wake', ...expired }],
     ['reactive refresh', 'wait', { signedIn: { refreshing: 'requesting' } }, { refreshTrigger: 'reactive' }],
     ['backoff, valid token', 'serve', { signedIn: { refreshing: 'backoff' } }, { refreshTrigger: 'proactive' }],
+    ['loggingOut, flushing with a valid token', 'serve', 'loggingOut', {}],
   ] as const)('%s → %s', (_, action, value, over) => {
     expect(at(value, over).action).toBe(action);
   });
 
   it.each([
     ['loggedOut', 'NOT_LOGGED_IN', 'loggedOut', {}],
-    ['loggingOut', 'NOT_LOGGED_IN', 'loggingOut', {}],
+    ['loggingOut, token expired', 'NOT_LOGGED_IN', 'loggingOut', expired],
+    ['loggingOut from refreshExpired', 'NOT_LOGGED_IN', 'loggingOut', { reloginReason: 'refreshRejected' }],
     ['refreshExpired', 'RELOGIN_REQUIRED', { signedIn: 'refreshExpired' }, { reloginReason: 'refreshRejected' }],
     ['refreshExpired after a 401 loop', 'ACCESS_REJECTED_LOOP', { signedIn: 'refreshExpired' }, { reloginReason: 'accessRejectedAfterRefresh' }],
     ['backoff, expired token', 'NETWORK', { signedIn: { refreshing: 'backoff' } }, { refreshTrigger: 'proactive', ...expired }],

@@ -1,0 +1,168 @@
+import type { RxConflictHandler, RxJsonSchema, RxStorage } from 'rxdb';
+import { SessionError } from '../errors/session-error.ts';
+import type { CollectionOperations } from '../sync/graphql-operations.ts';
+import { REJECTED_COLLECTION } from '../sync/rejected-documents.ts';
+import type { RetryPolicy } from '../sync/retry-delay.ts';
+
+/**
+ * One synced collection: its RxDB JSON schema, optionally the GraphQL operations of a server with
+ * other naming conventions (default: `pullTodo`/`pushTodo`/`streamTodo` for `todo`), and how
+ * conflicts are resolved (default: the server wins).
+ *
+ * @example
+ * ```ts
+ * const todo: SyncCollectionOptions = { schema: todoSchema };
+ * const hero: SyncCollectionOptions = { schema: heroSchema, graphql: heroOperations, conflictHandler };
+ * ```
+ */
+export interface SyncCollectionOptions {
+  schema: RxJsonSchema<any>;
+  graphql?: CollectionOperations;
+  conflictHandler?: RxConflictHandler<any>;
+}
+
+/**
+ * Sync tuning; every field is optional.
+ *
+ * @example
+ * ```ts
+ * import WebSocket from 'ws';
+ * const sync: SyncTuningOptions = { webSocketImpl: WebSocket, pullBatchSize: 500, stalledAfterMs: 60_000 };
+ * ```
+ */
+export interface SyncTuningOptions {
+  /** Documents per pull request. Default 100. */
+  pullBatchSize?: number;
+  /** Documents per push request. Default 100. */
+  pushBatchSize?: number;
+  /** Without `graphql.wsUrl`: pull every this many ms. Default 30 s. */
+  pullIntervalMs?: number;
+  /** `status.sync` becomes `stalled` after this long without a successful request while running. Default 120 s. */
+  stalledAfterMs?: number;
+  /** Share each user database between tabs (RxDB leader election). Default true; pass false in Node. */
+  multiInstance?: boolean;
+  /** Replicate only in the leader tab. Default true. */
+  waitForLeadership?: boolean;
+  /** A WebSocket class for the live stream: browsers have one; Node 20 needs `WebSocket` from `ws`. */
+  webSocketImpl?: unknown;
+  /** Backoff of failed sync requests. Default 500 ms doubling to 30 s, equal jitter. */
+  retry?: RetryPolicy;
+}
+
+/**
+ * What sync needs once validated; null when the app configured no collections.
+ *
+ * @example
+ * ```ts
+ * const sync: ResolvedSyncOptions | null = resolveSyncOptions(options, graphql);
+ * ```
+ */
+export interface ResolvedSyncOptions {
+  storage: RxStorage<any, any>;
+  databaseName: string;
+  collections: Record<string, SyncCollectionOptions>;
+  graphqlUrl: string;
+  wsUrl: string | undefined;
+  timeoutMs: number | undefined;
+  tuning: SyncTuningOptions;
+}
+
+/**
+ * The sync part of `createSyncClient`'s options.
+ *
+ * @example
+ * ```ts
+ * const part: SyncOptionsInput = { storage: getRxStorageMemory(), databaseName: 'todo-app', collections: { todo: { schema } } };
+ * ```
+ */
+export interface SyncOptionsInput {
+  storage?: RxStorage<any, any>;
+  databaseName?: string;
+  collections?: Record<string, SyncCollectionOptions>;
+  sync?: SyncTuningOptions;
+}
+
+const invalid = (option: string, expected: string, value: unknown): SessionError =>
+  new SessionError('INVALID_OPTION', `options.${option}: expected ${expected}, got ${value === null ? 'null' : typeof value}`, {
+    kind: 'rejected',
+  });
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+function positiveInteger(option: string, value: unknown): void {
+  if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1)) throw invalid(option, 'an integer ≥ 1', value);
+}
+
+function nonNegative(option: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+    throw invalid(option, 'a non-negative number', value);
+  }
+}
+
+function optionalBoolean(option: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') throw invalid(option, 'a boolean', value);
+}
+
+/**
+ * Validates the sync options (throws `INVALID_OPTION` naming the option at fault). Sync is on when
+ * `collections` is given; it then needs `storage`, `databaseName` and `graphql.url`.
+ *
+ * @example
+ * ```ts
+ * resolveSyncOptions({ storage, databaseName: 'todo-app', collections: { todo: { schema } } }, { url }); // { … }
+ * resolveSyncOptions({}, null); // null: no sync
+ * ```
+ */
+export function resolveSyncOptions(
+  options: SyncOptionsInput,
+  graphql: { url: string; wsUrl?: string; timeoutMs?: number } | null,
+): ResolvedSyncOptions | null {
+  const { collections, storage, databaseName } = options;
+  if (collections === undefined) {
+    if (storage !== undefined || databaseName !== undefined) throw invalid('collections', 'the collections to sync', collections);
+    return null;
+  }
+  if (!isObject(collections) || Object.keys(collections).length === 0) {
+    throw invalid('collections', 'an object with at least one collection', collections);
+  }
+  for (const [name, def] of Object.entries(collections)) {
+    if (name === REJECTED_COLLECTION) throw invalid(`collections.${name}`, 'a name other than the reserved one', name);
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw invalid(`collections.${name}`, 'a name of lowercase letters, digits and _', name);
+    if (!isObject(def) || !isObject(def.schema)) throw invalid(`collections.${name}.schema`, 'an RxDB JSON schema', def?.schema);
+    const ops = def.graphql;
+    if (ops !== undefined && (!isObject(ops) || !isObject(ops.pull) || !isObject(ops.push))) {
+      throw invalid(`collections.${name}.graphql`, 'operations with pull and push', ops);
+    }
+    const handler = def.conflictHandler;
+    if (handler !== undefined && (!isObject(handler) || typeof handler.isEqual !== 'function' || typeof handler.resolve !== 'function')) {
+      throw invalid(`collections.${name}.conflictHandler`, 'a conflict handler with isEqual and resolve', handler);
+    }
+  }
+  if (!isObject(storage) || typeof (storage as { createStorageInstance?: unknown }).createStorageInstance !== 'function') {
+    throw invalid('storage', 'an RxStorage (e.g. getRxStorageDexie())', storage);
+  }
+  if (typeof databaseName !== 'string' || !/^[a-z][a-z0-9_$-]*$/.test(databaseName)) {
+    throw invalid('databaseName', 'a lowercase name such as "todo-app"', databaseName);
+  }
+  if (!graphql) throw invalid('graphql', 'the GraphQL endpoint to sync with', graphql);
+  const tuning = options.sync ?? {};
+  if (!isObject(tuning)) throw invalid('sync', 'sync tuning options', tuning);
+  positiveInteger('sync.pullBatchSize', tuning.pullBatchSize);
+  positiveInteger('sync.pushBatchSize', tuning.pushBatchSize);
+  nonNegative('sync.pullIntervalMs', tuning.pullIntervalMs);
+  nonNegative('sync.stalledAfterMs', tuning.stalledAfterMs);
+  optionalBoolean('sync.multiInstance', tuning.multiInstance);
+  optionalBoolean('sync.waitForLeadership', tuning.waitForLeadership);
+  if (tuning.webSocketImpl !== undefined && typeof tuning.webSocketImpl !== 'function') {
+    throw invalid('sync.webSocketImpl', 'a WebSocket class', tuning.webSocketImpl);
+  }
+  return {
+    storage: storage as RxStorage<any, any>,
+    databaseName,
+    collections,
+    graphqlUrl: graphql.url,
+    wsUrl: graphql.wsUrl,
+    timeoutMs: graphql.timeoutMs,
+    tuning,
+  };
+}

@@ -1,0 +1,239 @@
+import { BehaviorSubject, of, switchMap } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { removeRxDatabase } from 'rxdb';
+import type { RxDatabase } from 'rxdb';
+import type { ReplicationCommand } from '../../machines/session-events.ts';
+import type { TokenSource } from '../graphql/authenticated-graphql.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Logger } from '../platform/logger.ts';
+import { redactSecrets } from '../platform/redact.ts';
+import type { PendingWrites } from '../sync/pending-writes.ts';
+import { SyncEngine } from '../sync/sync-engine.ts';
+import type { SyncStatus } from '../sync/sync-engine.ts';
+import { openUserDatabase, userDatabaseName } from '../sync/user-database.ts';
+import type { ResolvedSyncOptions } from './sync-options.ts';
+
+/**
+ * Writes of one collection that the server has not accepted yet.
+ *
+ * @example
+ * ```ts
+ * const info: PendingWritesInfo = { count: 3, oldestAgeMs: 86_400_000 }; // three writes, the oldest a day old
+ * ```
+ */
+export interface PendingWritesInfo {
+  count: number;
+  /** Age of the oldest pending write in ms, or null when there is none. */
+  oldestAgeMs: number | null;
+}
+
+/**
+ * What one user's sync needs.
+ *
+ * @example
+ * ```ts
+ * new UserSync({ options, userId, tokens, fetch, clock, logger, after: Promise.resolve() });
+ * ```
+ */
+export interface UserSyncDeps {
+  options: ResolvedSyncOptions;
+  userId: string;
+  tokens: TokenSource;
+  fetch: typeof fetch;
+  clock: Clock;
+  logger: Logger;
+  /** Resolves once databases closed earlier are closed (reopening the same name must wait). */
+  after: Promise<void>;
+}
+
+/**
+ * The sync of one signed-in user: their own database and its replication. The session's commands
+ * run in order on one queue, after the database has opened; a failure to open is logged and leaves
+ * sync off rather than breaking the session.
+ *
+ * @example
+ * ```ts
+ * const sync = new UserSync(deps);
+ * sync.command({ type: 'replication.resume' });
+ * const left = await sync.close({ wipe: false, flushTimeoutMs: 5_000 });
+ * ```
+ */
+export class UserSync {
+  readonly userId: string;
+  /** Resolves true once the database and replication are open, false when opening failed. */
+  readonly opened: Promise<boolean>;
+  readonly #deps: UserSyncDeps;
+  readonly #engine = new BehaviorSubject<SyncEngine | null>(null);
+  #db: RxDatabase | null = null;
+  #queue: Promise<void>;
+  #running = false;
+  #closing: Promise<Record<string, PendingWritesInfo>> | null = null;
+
+  constructor(deps: UserSyncDeps) {
+    this.#deps = deps;
+    this.userId = deps.userId;
+    this.opened = this.#open();
+    this.#queue = this.opened.then(() => undefined);
+  }
+
+  /** The open replication, or null while opening and after close. */
+  get engine(): SyncEngine | null {
+    return this.#engine.value;
+  }
+
+  /** The open replication now and whenever it changes (null while opening and after close). */
+  get engine$(): Observable<SyncEngine | null> {
+    return this.#engine.asObservable();
+  }
+
+  get database(): RxDatabase | null {
+    return this.#closing ? null : this.#db;
+  }
+
+  /** The replication's status; null while opening or after close. */
+  get status$(): Observable<SyncStatus | null> {
+    return this.engine$.pipe(switchMap((engine) => (engine ? engine.status$ : of(null))));
+  }
+
+  /** Applies a session command, in order, once open. */
+  command(command: ReplicationCommand): void {
+    void this.#enqueue(async (engine) => {
+      switch (command.type) {
+        case 'replication.resume':
+          this.#running = true;
+          return engine.resume();
+        case 'replication.pause':
+          this.#running = false;
+          return engine.pause();
+        case 'replication.reconnect':
+          return engine.reconnect();
+        case 'replication.wake':
+          return engine.wake();
+      }
+    });
+  }
+
+  /** Pending writes per collection, counted after the commands sent so far. */
+  async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
+    let counts: Record<string, PendingWrites> = {};
+    await this.#enqueue(async (engine) => {
+      counts = await engine.pendingWrites();
+    });
+    return this.#ages(counts);
+  }
+
+  /**
+   * Stops syncing and closes the database; its outbox stays on disk unless `wipe`. With
+   * `flushTimeoutMs`, a running replication first pushes what it can within that bound.
+   * Resolves with what stayed local. Idempotent.
+   */
+  close(opts: { wipe: boolean; flushTimeoutMs?: number | undefined }): Promise<Record<string, PendingWritesInfo>> {
+    this.#closing ??= (async () => {
+      await this.#queue;
+      const engine = this.#engine.value;
+      let left: Record<string, PendingWrites> = {};
+      if (engine) {
+        try {
+          const flush = opts.flushTimeoutMs !== undefined && this.#running;
+          left = flush ? await engine.flush(opts.flushTimeoutMs!) : await engine.pendingWrites();
+        } catch (error) {
+          this.#warn('counting what stays local failed', error);
+        }
+        this.#engine.next(null);
+        await engine.close();
+      }
+      this.#engine.complete();
+      const db = this.#db;
+      if (opts.wipe) {
+        if (db) await db.remove();
+        else await this.#removeUnopened();
+        this.#deps.logger.info('local database wiped', { userId: this.userId });
+      } else {
+        await db?.close();
+      }
+      return this.#ages(left);
+    })();
+    return this.#closing;
+  }
+
+  async #open(): Promise<boolean> {
+    const { options, userId, logger } = this.#deps;
+    await this.#deps.after;
+    try {
+      this.#db = await openUserDatabase({
+        storage: options.storage,
+        databaseName: options.databaseName,
+        userId,
+        collections: options.collections,
+        ...(options.tuning.multiInstance === undefined ? {} : { multiInstance: options.tuning.multiInstance }),
+      });
+      const engine = new SyncEngine({ ...this.#engineOptions(), database: this.#db });
+      await engine.open();
+      this.#engine.next(engine);
+      logger.debug('user database open', { userId });
+      return true;
+    } catch (error) {
+      this.#warn('opening the user database failed; sync is off for this user', error);
+      await this.#db?.close().catch(() => undefined);
+      this.#db = null;
+      return false;
+    }
+  }
+
+  #engineOptions(): Omit<ConstructorParameters<typeof SyncEngine>[0], 'database'> {
+    const { options, tokens, fetch, clock, logger } = this.#deps;
+    const { tuning } = options;
+    return {
+      collections: options.collections,
+      graphqlUrl: options.graphqlUrl,
+      wsUrl: options.wsUrl,
+      tokens,
+      fetch,
+      clock,
+      logger,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...definedOnly({
+        webSocketImpl: tuning.webSocketImpl,
+        pullIntervalMs: tuning.pullIntervalMs,
+        pullBatchSize: tuning.pullBatchSize,
+        pushBatchSize: tuning.pushBatchSize,
+        waitForLeadership: tuning.waitForLeadership,
+        retry: tuning.retry,
+        stalledAfterMs: tuning.stalledAfterMs,
+      }),
+    };
+  }
+
+  #enqueue(run: (engine: SyncEngine) => Promise<void> | void): Promise<void> {
+    const next = this.#queue.then(async () => {
+      const engine = this.#engine.value;
+      if (engine && !this.#closing) await run(engine);
+    });
+    this.#queue = next.catch((error: unknown) => this.#warn('sync command failed', error));
+    return this.#queue;
+  }
+
+  async #removeUnopened(): Promise<void> {
+    const { options, userId } = this.#deps;
+    await removeRxDatabase(await userDatabaseName(options.databaseName, userId), options.storage);
+  }
+
+  #ages(counts: Record<string, PendingWrites>): Record<string, PendingWritesInfo> {
+    const now = this.#deps.clock.now();
+    return Object.fromEntries(
+      Object.entries(counts).map(([name, { count, oldestAt }]) => [
+        name,
+        { count, oldestAgeMs: oldestAt === null ? null : Math.max(0, now - oldestAt) },
+      ]),
+    );
+  }
+
+  #warn(message: string, error: unknown): void {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.#deps.logger.warn(message, { userId: this.userId, error: redactSecrets(detail) });
+  }
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
