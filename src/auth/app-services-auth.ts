@@ -52,7 +52,7 @@ export function appServicesAuth(opts: AppServicesAuthOptions): AuthAdapter {
 }
 
 function grantOf(res: AuthResponse, what: string, refreshToken: string | undefined): TokenGrant {
-  const grant: TokenGrant = { accessToken: requireString(res.json, 'access_token', what), receivedAt: res.receivedAt };
+  const grant: TokenGrant = { accessToken: requireString(res.json, 'access_token', what), sentAt: res.sentAt, receivedAt: res.receivedAt };
   if (refreshToken !== undefined && refreshToken !== '') grant.refreshToken = refreshToken;
   const userId = optionalString(res.json, 'user_id');
   if (userId !== undefined) grant.userId = userId;

@@ -28,6 +28,8 @@ export interface TokenGrant {
   userId?: string;
   /** Local epoch ms when the response arrived. */
   receivedAt: number;
+  /** Local epoch ms when the request was sent: the tokens were issued after it (safer expiry base). */
+  sentAt?: number;
   /** The response's HTTP `Date` header as epoch ms (server clock, 1 s resolution), when present. */
   serverDate?: number;
   /** OAuth `expires_in` (seconds), when the server stated it: lets opaque access tokens expire too. */

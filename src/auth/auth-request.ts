@@ -18,6 +18,7 @@ export interface AuthResponse {
   status: number;
   /** Parsed JSON body; `undefined` for an empty body (e.g. 204). */
   json: unknown;
+  sentAt: number;
   receivedAt: number;
   serverDate?: number;
 }
@@ -45,6 +46,7 @@ export async function authRequest(
   let text: string;
   // A half-open connection must not hold a refresh forever.
   const deadline = requestDeadline(ctx.signal, ctx.timeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS);
+  const sentAt = ctx.clock.now();
   try {
     const request: RequestInit = { method: init.method, headers: init.headers, signal: deadline.signal };
     if (init.body !== undefined) request.body = init.body;
@@ -67,7 +69,7 @@ export async function authRequest(
       throw fail(classifyFailure({ status: response.status, body: text }, phase));
     }
   }
-  const result: AuthResponse = { status: response.status, json, receivedAt };
+  const result: AuthResponse = { status: response.status, json, sentAt, receivedAt };
   const date = Date.parse(response.headers.get('date') ?? '');
   if (!Number.isNaN(date)) result.serverDate = date;
   return result;

@@ -54,7 +54,7 @@ export function oauth2Auth(opts: OAuth2AuthOptions): AuthAdapter {
   const secrets = (extra: string): string[] => (opts.clientSecret === undefined ? [extra] : [extra, opts.clientSecret]);
   const token = async (fields: Record<string, string | undefined>, phase: 'login' | 'refresh', secret: string, ctx: AuthContext): Promise<TokenGrant> => {
     const res = await authRequest(ctx, opts.tokenEndpoint, { method: 'POST', headers: headers(), body: form(fields) }, phase, secrets(secret));
-    const grant: TokenGrant = { accessToken: requireString(res.json, 'access_token', phase), receivedAt: res.receivedAt };
+    const grant: TokenGrant = { accessToken: requireString(res.json, 'access_token', phase), sentAt: res.sentAt, receivedAt: res.receivedAt };
     const refreshToken = optionalString(res.json, 'refresh_token');
     if (refreshToken) grant.refreshToken = refreshToken;
     const expiresIn = (res.json as { expires_in?: unknown }).expires_in;

@@ -32,7 +32,7 @@ describe('appServicesAuth login', () => {
     const access = await jwt.sign({ sub: 'u1', iat: 1, exp: 1801 });
     server.handle(() => ({ status: 200, headers: { date: 'Wed, 25 Nov 2026 10:00:00 GMT' }, body: { access_token: access, refresh_token: 'r1', user_id: 'u1', device_id: 'd1' } }));
     const grant = await auth().login({ username: 'ann', password: 'pw' }, ctx);
-    expect(grant).toEqual({ accessToken: access, refreshToken: 'r1', userId: 'u1', receivedAt: LOCAL_NOW, serverDate: Date.parse('2026-11-25T10:00:00Z') });
+    expect(grant).toEqual({ accessToken: access, refreshToken: 'r1', userId: 'u1', sentAt: LOCAL_NOW, receivedAt: LOCAL_NOW, serverDate: Date.parse('2026-11-25T10:00:00Z') });
     const [request] = server.requests;
     expect(request).toMatchObject({ method: 'POST', path: '/api/client/v2.0/app/todo%20app/auth/providers/local-userpass/login' });
     expect(JSON.parse(request?.body ?? '')).toEqual({ username: 'ann', password: 'pw' });
@@ -63,7 +63,7 @@ describe('appServicesAuth refresh', () => {
   it('posts to /auth/session with the refresh token as Bearer and reads 201 {access_token}', async () => {
     server.handle(() => ({ status: 201, body: { access_token: 'a2' } }));
     const grant = await auth().refresh('refresh-1', ctx);
-    expect(grant).toEqual({ accessToken: 'a2', receivedAt: LOCAL_NOW, serverDate: expect.any(Number) });
+    expect(grant).toEqual({ accessToken: 'a2', sentAt: LOCAL_NOW, receivedAt: LOCAL_NOW, serverDate: expect.any(Number) });
     expect(server.requests[0]).toMatchObject({ method: 'POST', path: '/api/client/v2.0/auth/session', body: '' });
     expect(server.requests[0]?.headers.authorization).toBe('Bearer refresh-1');
   });

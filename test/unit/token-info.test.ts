@@ -7,12 +7,12 @@ const jwt = await createJwtFactory();
 const SERVER_NOW = 1_800_000_000; // epoch seconds on the server
 
 describe('readAccessToken', () => {
-  it('expires at receive time + (exp − iat), whatever the device clock says', async () => {
+  it('expires at send time + (exp − iat) − 1 s of iat flooring, whatever the device clock says', async () => {
     const token = await jwt.sign({ sub: 'u1', iat: SERVER_NOW, exp: SERVER_NOW + 1800 });
     // The device clock is two days behind the server.
-    const receivedAt = (SERVER_NOW - 2 * 86_400) * 1000;
-    const info = readAccessToken(token, receivedAt);
-    expect(info.accessExpiresAt).toBe(receivedAt + 1_800_000);
+    const sentAt = (SERVER_NOW - 2 * 86_400) * 1000;
+    const info = readAccessToken(token, sentAt);
+    expect(info.accessExpiresAt).toBe(sentAt + 1_800_000 - 1_000);
     expect(info.lifetimeMs).toBe(1_800_000);
     expect(info.issuedAt).toBe(SERVER_NOW * 1000);
     expect(info.userId).toBe('u1');
@@ -41,7 +41,21 @@ describe('readAccessToken', () => {
 
   it('prefers the token lifetime over expires_in when both exist', async () => {
     const token = await jwt.sign({ iat: SERVER_NOW, exp: SERVER_NOW + 300 });
-    expect(readAccessToken(token, 0, undefined, 3600).accessExpiresAt).toBe(300_000);
+    expect(readAccessToken(token, 0, undefined, 3600).accessExpiresAt).toBe(300_000 - 1_000);
+  });
+
+  it('keeps at most a quarter of a short lifetime for iat flooring, so 1–2 s tokens stay usable', async () => {
+    const token = await jwt.sign({ iat: SERVER_NOW, exp: SERVER_NOW + 2 });
+    expect(readAccessToken(token, 10_000)).toMatchObject({ accessExpiresAt: 10_000 + 1_500, lifetimeMs: 2_000 });
+  });
+
+  it('is never later than the real expiry, wherever in its second the token was issued', async () => {
+    for (const issuedMsIntoSecond of [0, 1, 500, 999]) {
+      const issueTime = SERVER_NOW * 1000 + issuedMsIntoSecond; // device and server clocks agree here
+      const token = await jwt.sign({ iat: SERVER_NOW, exp: SERVER_NOW + 60 });
+      const sentAt = issueTime - 3; // the request left a few ms before the server issued the token
+      expect(readAccessToken(token, sentAt).accessExpiresAt).toBeLessThanOrEqual((SERVER_NOW + 60) * 1000);
+    }
   });
 
   it('reads custom user data from user_data', async () => {
@@ -89,7 +103,7 @@ describe('readRefreshTokenExpiry', () => {
 
   it('uses the lifetime when iat is present', async () => {
     const token = await jwt.sign({ iat: SERVER_NOW, exp: SERVER_NOW + 5_184_000 });
-    expect(readRefreshTokenExpiry(token, 1_000, 999_999)).toBe(1_000 + 5_184_000_000);
+    expect(readRefreshTokenExpiry(token, 1_000, 999_999)).toBe(1_000 + 5_184_000_000 - 1_000);
   });
 
   it('corrects exp by the skew when iat is missing', async () => {
