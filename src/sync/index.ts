@@ -2,6 +2,7 @@
 export { openUserDatabase, userDatabaseName } from './user-database.ts';
 export type { CollectionDefinition, UserDatabaseOptions } from './user-database.ts';
 export { defaultOperations, graphQLTypeName } from './graphql-operations.ts';
+export { serverWinsConflictHandler } from './server-wins-conflict-handler.ts';
 export type {
   CollectionOperations, PullOperation, PushOperation, StreamOperation, PullBulk, PushRow, ServerDocument,
 } from './graphql-operations.ts';

@@ -93,7 +93,7 @@ export class LiveStream implements RemoteChangeFeed {
       url: opts.url,
       lazy: true,
       retryAttempts: 0,
-      ...(opts.webSocketImpl ? { webSocketImpl: opts.webSocketImpl } : {}),
+      ...(opts.webSocketImpl ? { webSocketImpl: withQuietHandshakeAbort(opts.webSocketImpl) } : {}),
       connectionParams: async () => {
         const { token, generation } = await opts.tokens.get();
         this.#generation = generation;
@@ -214,4 +214,19 @@ function closeFailure(error: unknown): ClassifiedFailure {
 
 function readBulk(operation: StreamOperation, data: Record<string, unknown> | null | undefined): PullBulk {
   return checkedBulk(data ? operation.data(data) : undefined, 'stream event');
+}
+
+// Node's `ws` reports a close during the handshake (our reconnect() right after a refresh) as an
+// 'error' event one tick later, after graphql-ws has dropped its listener: an uncaught exception
+// that kills the process. A permanent no-op listener keeps it harmless; graphql-ws still sees
+// every error through its own `onerror` while it listens. Browsers' WebSocket never throws here.
+function withQuietHandshakeAbort(impl: unknown): unknown {
+  if (typeof impl !== 'function') return impl;
+  const Base = impl as new (...args: any[]) => { on?(event: string, listener: () => void): unknown };
+  return class extends Base {
+    constructor(...args: any[]) {
+      super(...args);
+      this.on?.('error', () => undefined);
+    }
+  };
 }

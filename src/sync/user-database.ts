@@ -1,10 +1,11 @@
 import { createRxDatabase, defaultHashSha256 } from 'rxdb';
 import type { RxConflictHandler, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
 import { REJECTED_COLLECTION, rejectedDocumentSchema } from './rejected-documents.ts';
+import { serverWinsConflictHandler } from './server-wins-conflict-handler.ts';
 
 /**
  * What the app declares per collection: its RxDB JSON schema and, optionally, how conflicts
- * reported by the server are resolved (RxDB's default: the server wins).
+ * reported by the server are resolved (default: {@link serverWinsConflictHandler}).
  *
  * @example
  * ```ts
@@ -76,7 +77,7 @@ export async function openUserDatabase(opts: UserDatabaseOptions): Promise<RxDat
     [REJECTED_COLLECTION]: { schema: rejectedDocumentSchema },
   };
   for (const [name, def] of Object.entries(opts.collections)) {
-    creators[name] = def.conflictHandler ? { schema: def.schema, conflictHandler: def.conflictHandler } : { schema: def.schema };
+    creators[name] = { schema: def.schema, conflictHandler: def.conflictHandler ?? serverWinsConflictHandler() };
   }
   await db.addCollections(creators);
   return db;
