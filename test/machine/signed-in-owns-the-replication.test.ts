@@ -101,7 +101,7 @@ describe('signedIn owns the replication', () => {
     const info = { userId: 'u1', accessExpiresAt: T0 + HOUR, accessLifetimeMs: HOUR, refreshExpiresAt: null, generation: 1 };
     const [active, entryActions] = transition(machine, restoring, { type: 'xstate.done.actor.restoreSession', output: info } as never);
     expect(active.matches({ signedIn: 'active' })).toBe(true);
-    const spawned = entryActions.filter((a) => a.type === 'xstate.spawnChild').map((a) => (a.params as { id: string }).id);
+    const spawned = entryActions.filter((a) => a.type === 'xstate.spawnChild').map((a) => ((a as { params?: unknown }).params as { id: string }).id);
     expect(spawned).toContain('replication');
     const sent = (actions: typeof entryActions) =>
       actions.filter((a) => a.type === 'xstate.sendTo').map((a) => (a.params as { event: { type: string } }).event.type);
@@ -115,7 +115,7 @@ describe('signedIn owns the replication', () => {
     expect(expired.matches({ signedIn: 'refreshExpired' })).toBe(true);
     expect(sent(actions)).toEqual(['replication.pause']);
     // Only the finished refresh is stopped; the replication lives on.
-    const stopped = actions.filter((a) => a.type === 'xstate.stopChild').map((a) => (a.params as { id: string }).id);
+    const stopped = actions.filter((a) => (a.type as string) === 'xstate.stopChild').map((a) => ((a as { params?: unknown }).params as { id: string }).id);
     expect(stopped).toEqual(['refresh']);
   });
 });
