@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import type * as NodeFs from 'node:fs/promises';
+import type * as NodePath from 'node:path';
 import { silentLogger, type Logger } from '../platform/logger.ts';
 import { parseStoredSession, type SessionStore } from './session-store.ts';
 
@@ -35,6 +34,7 @@ export function fileSessionStore(opts: FileSessionStoreOptions): SessionStore {
   const logger = opts.logger ?? silentLogger;
   return {
     async load() {
+      const { readFile } = await nodeFs();
       let text: string;
       try {
         text = await readFile(path, 'utf8');
@@ -54,8 +54,10 @@ export function fileSessionStore(opts: FileSessionStoreOptions): SessionStore {
       return session;
     },
     async save(session) {
+      const { chmod, mkdir, rename, rm, writeFile } = await nodeFs();
+      const { dirname } = await nodePath();
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      const temp = `${path}.${randomUUID()}.tmp`;
+      const temp = `${path}.${globalThis.crypto.randomUUID()}.tmp`;
       try {
         await writeFile(temp, JSON.stringify(session), { mode: 0o600, flag: 'wx' });
         // The umask may have narrowed the mode further, never widened it; make it exact.
@@ -67,7 +69,15 @@ export function fileSessionStore(opts: FileSessionStoreOptions): SessionStore {
       }
     },
     async clear() {
+      const { rm } = await nodeFs();
       await rm(path, { force: true });
     },
   };
 }
+
+// The barrel exports this store to browser apps too: Node's modules are loaded on first use, through
+// a specifier that bundlers leave alone, so a browser bundle of the barrel never contains (or fails
+// to resolve) `node:fs`.
+const loadNodeModule = <T>(specifier: string): Promise<T> => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
+const nodeFs = (): Promise<typeof NodeFs> => loadNodeModule('node:fs/promises');
+const nodePath = (): Promise<typeof NodePath> => loadNodeModule('node:path');
