@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncServer } from '../../examples/server/start-server.ts';
+import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
+import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
+import { SESSION_KEY } from './pages/session-driver.ts';
+import { startBrowserLane, type BrowserLane, type BrowserPage } from './support/browser-page.ts';
+
+// In Chromium, against the reference server on another origin (CORS): a login persisted with
+// localStorageSessionStore is restored by the next page load without a login request, and the
+// stored session is the only place on the page where either token can be found.
+describe('a page reload in a browser', () => {
+  let running: LaneServer;
+  let server: SyncServer;
+  let lane: BrowserLane;
+  let tab: BrowserPage;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    [running, lane] = await Promise.all([
+      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 1800, refreshTokenTtlSec: 3600 }),
+      startBrowserLane(),
+    ]);
+    server = running.server;
+    user = await createTestUser(server);
+    tab = await lane.open('session-page', server);
+  });
+
+  afterAll(async () => {
+    await lane?.close();
+    await running?.close();
+  });
+
+  it('restores the active session from localStorage without logging in again', async () => {
+    const { page } = tab;
+    expect((await page.evaluate(() => window.app.start())).session).toBe('loggedOut');
+    const signedIn = await page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
+    expect(signedIn.id).toBe(user.userId);
+    expect(await page.evaluate(() => window.app.request())).toBe('ok');
+
+    const before = server.stats();
+    await tab.reload();
+    const restored = await page.evaluate(() => window.app.start());
+    expect(restored).toMatchObject({ session: 'active', userId: user.userId });
+    // The restored token works, and getting it cost no request to the auth server.
+    expect(await page.evaluate(() => window.app.request())).toBe('ok');
+    const since = statsSince(server, before);
+    expect({ logins: since.logins, refreshes: since.refreshes, graphqlAuthFailures: since.graphqlAuthFailures, pulls: since.pulls })
+      .toEqual({ logins: 0, refreshes: 0, graphqlAuthFailures: 0, pulls: 1 });
+  });
+
+  it('keeps the tokens only in the stored session', async () => {
+    const { page } = tab;
+    const stored = await page.evaluate((key) => localStorage.getItem(key), SESSION_KEY);
+    expect(stored).not.toBeNull();
+    const { accessToken, refreshToken } = JSON.parse(stored as string) as { accessToken: string; refreshToken: string };
+    expect(accessToken.split('.')).toHaveLength(3);
+    expect(refreshToken.split('.')).toHaveLength(3);
+
+    const elsewhere = await page.evaluate((key) => {
+      const storage = (s: Storage, skip?: string) =>
+        Array.from({ length: s.length }, (_, i) => s.key(i) as string)
+          .filter((k) => k !== skip)
+          .map((k) => `${k}=${s.getItem(k)}`);
+      return {
+        localStorage: storage(localStorage, key),
+        sessionStorage: storage(sessionStorage),
+        cookie: document.cookie,
+        html: document.documentElement.outerHTML,
+        status: JSON.stringify(window.app.status()),
+        relogins: JSON.stringify(window.app.relogins()),
+      };
+    }, SESSION_KEY);
+    // The logger printed at debug level: the check below is only worth something if it printed.
+    expect(tab.console.length).toBeGreaterThan(0);
+    expect(tab.console.filter((m) => m.startsWith('pageerror'))).toEqual([]);
+    const haystack = JSON.stringify({ ...elsewhere, console: tab.console });
+    // A whole token, or its signature alone (a log could show a token cut short).
+    for (const token of [accessToken, refreshToken]) {
+      expect(haystack).not.toContain(token);
+      expect(haystack).not.toContain(token.split('.')[2]);
+    }
+  });
+});
