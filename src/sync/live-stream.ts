@@ -57,6 +57,11 @@ export interface LiveStreamOptions {
   /** A WebSocket class; browsers have one, Node 20 needs `WebSocket` from the `ws` package. */
   webSocketImpl?: unknown;
   retry?: RetryPolicy;
+  /**
+   * Ping interval; a socket whose pong does not come back within the same time is closed and
+   * reconnected (a dead route never errors on its own). Default 15 s; 0 turns it off.
+   */
+  keepAliveMs?: number;
   logger?: Logger;
 }
 
@@ -85,14 +90,17 @@ export class LiveStream implements RemoteChangeFeed {
   #generation = -1;
   #failures = 0;
   #loop: Promise<void> | null = null;
+  #pongTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: LiveStreamOptions) {
     this.#opts = opts;
     this.#logger = opts.logger ?? silentLogger;
+    const keepAliveMs = opts.keepAliveMs ?? 15_000;
     this.#client = createClient({
       url: opts.url,
       lazy: true,
       retryAttempts: 0,
+      keepAlive: keepAliveMs,
       ...(opts.webSocketImpl ? { webSocketImpl: withQuietHandshakeAbort(opts.webSocketImpl) } : {}),
       connectionParams: async () => {
         const { token, generation } = await opts.tokens.get();
@@ -104,6 +112,17 @@ export class LiveStream implements RemoteChangeFeed {
           this.#failures = 0;
           this.#events.next('RESYNC');
         },
+        ping: (received) => {
+          if (received || keepAliveMs <= 0) return;
+          clearTimeout(this.#pongTimer);
+          // Terminate, not close(): a close handshake over a dead route would wait for an answer too.
+          // The loop then reconnects and resyncs from the checkpoint.
+          this.#pongTimer = setTimeout(() => this.#client.terminate(), keepAliveMs);
+        },
+        pong: (received) => {
+          if (received) clearTimeout(this.#pongTimer);
+        },
+        closed: () => clearTimeout(this.#pongTimer),
       },
     });
   }
@@ -131,6 +150,7 @@ export class LiveStream implements RemoteChangeFeed {
   /** Stops for good and closes the socket. */
   async close(): Promise<void> {
     this.stop();
+    clearTimeout(this.#pongTimer);
     await this.#loop;
     await this.#client.dispose();
     this.#events.complete();

@@ -52,6 +52,8 @@ export interface SyncEngineOptions {
   wsUrl?: string | undefined;
   webSocketImpl?: unknown;
   pullIntervalMs?: number;
+  /** Live stream ping interval and pong timeout (default 15 s). */
+  keepAliveMs?: number;
   tokens: TokenSource;
   fetch?: typeof fetch;
   timeoutMs?: number;
@@ -213,7 +215,7 @@ export class SyncEngine {
     if (!opts.wsUrl || !operations.stream) return new PollFeed(opts.pullIntervalMs ?? 30_000);
     const stream = new LiveStream({
       url: opts.wsUrl, tokens: opts.tokens, operation: operations.stream, onFailure,
-      ...pick(opts, ['webSocketImpl', 'retry', 'logger']),
+      ...pick(opts, ['webSocketImpl', 'retry', 'logger', 'keepAliveMs']),
     });
     this.#streams.push(stream);
     return stream;

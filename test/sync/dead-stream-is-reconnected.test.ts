@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../examples/server/start-server.ts';
+import type { SyncServer } from '../../examples/server/start-server.ts';
+import type { ClassifiedFailure } from '../../src/errors/classify-failure.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
+import type { FaultProxy } from '../helpers/fault-proxy.ts';
+import { graphql, PUSH_TODO, todo } from '../helpers/server-requests.ts';
+import { openDevice } from './support/sync-fixture.ts';
+import type { Device } from './support/sync-fixture.ts';
+import { TestTokenSource } from './support/test-token-source.ts';
+import { eventually, until } from './support/until.ts';
+
+// A websocket over a dead route never errors by itself: the keep-alive ping notices the missing
+// pong, drops the socket, and the stream reconnects (and resyncs) once the route is back.
+describe('a live stream whose route goes dead', () => {
+  let server: SyncServer;
+  let proxy: FaultProxy;
+  let tokens: TestTokenSource;
+  let device: Device;
+  const streamFailures: ClassifiedFailure[] = [];
+
+  beforeAll(async () => {
+    server = await startServer({ port: 0 });
+    proxy = await startFaultProxy(server.port);
+    tokens = await TestTokenSource.forNewUser(server);
+    device = await openDevice(server, tokens, {
+      wsUrl: `ws://127.0.0.1:${proxy.port}/graphql`,
+      keepAliveMs: 200,
+      pullIntervalMs: 3_600_000,
+      onFailure: (failure, where) => {
+        if (where.direction === 'stream') streamFailures.push(failure);
+      },
+    });
+    await device.sync.resume();
+    await device.sync.awaitInSync();
+    await eventually(() => server.stats().activeStreams === 1);
+  });
+
+  afterAll(async () => {
+    await device?.close();
+    await proxy?.close();
+    await server?.close();
+  });
+
+  it('is dropped after a missed pong, reported as transient, and comes back live', async () => {
+    proxy.setMode({ kind: 'blackhole' });
+    await eventually(() => streamFailures.length > 0, 5_000);
+    expect(streamFailures[0]).toMatchObject({ kind: 'transient' });
+
+    proxy.setMode({ kind: 'pass' });
+    const pushed = await graphql(server, tokens.currentToken, PUSH_TODO, { rows: [{ newDocumentState: todo('while-dead') }] });
+    expect(pushed.status).toBe(200);
+    // Pulled by the resync that follows the reconnect, or streamed: either way without polling.
+    await until(device.db.collections.todo!.findOne('while-dead').$, (doc) => doc !== null);
+    expect(tokens.refreshes).toBe(0);
+  });
+});
