@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncServer } from '../../examples/server/start-server.ts';
+import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
+import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
+import { startBrowserLane, type BrowserLane } from './support/browser-page.ts';
+
+// The operator revokes the user's sessions. The page's next refresh (proactive, half-way through the
+// 60 s access token, driven by page.clock) is refused: the session goes to refreshExpired, the app's
+// onReloginRequired hook runs exactly once however many wake-ups follow, nothing is sent meanwhile,
+// and logging in again returns the page to active.
+describe('a revoked refresh token in a browser', () => {
+  let running: LaneServer;
+  let server: SyncServer;
+  let lane: BrowserLane;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    [running, lane] = await Promise.all([
+      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 }),
+      startBrowserLane(),
+    ]);
+    server = running.server;
+    user = await createTestUser(server);
+  });
+
+  afterAll(async () => {
+    await lane?.close();
+    await running?.close();
+  });
+
+  it('asks the app once for a relogin, sends nothing until then, and is active again after it', async () => {
+    const tab = await lane.open('session-page', server, { beforeLoad: (page) => page.clock.install() });
+    const { page } = tab;
+    await page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
+    await server.revokeSessions(user.userId);
+    const before = server.stats();
+
+    // Past the proactive refresh (due ~30 s after login), well short of the token's own expiry.
+    await page.clock.runFor(35_000);
+    await page.waitForFunction(() => window.app.status().session === 'refreshExpired', undefined, { timeout: 5_000 });
+    expect(await page.evaluate(() => window.app.relogins())).toEqual([{ userId: user.userId, reason: 'refreshRejected', pendingWrites: {} }]);
+    expect(statsSince(server, before)).toMatchObject({ refreshes: 0, refreshFailures: 1 });
+
+    // Requests fail at once without reaching the server; wake-ups and time do not re-fire the hook.
+    expect(await page.evaluate(() => window.app.request())).toBe('RELOGIN_REQUIRED');
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await page.clock.runFor(120_000);
+    expect(await page.evaluate(() => window.app.request())).toBe('RELOGIN_REQUIRED');
+    expect(await page.evaluate(() => window.app.relogins())).toHaveLength(1);
+    const quiet = statsSince(server, before);
+    expect({ refreshes: quiet.refreshes, refreshFailures: quiet.refreshFailures, pulls: quiet.pulls, graphqlAuthFailures: quiet.graphqlAuthFailures })
+      .toEqual({ refreshes: 0, refreshFailures: 1, pulls: 0, graphqlAuthFailures: 0 });
+
+    await page.clock.resume();
+    const again = await page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
+    expect(again.id).toBe(user.userId);
+    expect(await page.evaluate(() => window.app.status().session)).toBe('active');
+    expect(await page.evaluate(() => window.app.request())).toBe('ok');
+    expect(await page.evaluate(() => window.app.relogins())).toHaveLength(1);
+    expect(statsSince(server, before)).toMatchObject({ logins: 1, pulls: 1, graphqlAuthFailures: 0 });
+    await tab.close();
+  });
+});
