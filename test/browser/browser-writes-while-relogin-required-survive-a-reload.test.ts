@@ -1,0 +1,109 @@
+import WebSocket from 'ws';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncServer } from '../../examples/server/start-server.ts';
+import { appServicesAuth, createSyncClient, type SyncClient, type SyncCollectionOptions } from '../../src/index.ts';
+import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
+import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
+import { todoSchema } from './pages/todo-schema.ts';
+import { startBrowserLane, type BrowserLane, type BrowserPage } from './support/browser-page.ts';
+
+// Sync in Chromium over its real IndexedDB (RxDB's Dexie storage): writes made while the session
+// needs a relogin stay on the device through a page reload, are pushed exactly once after the
+// relogin, and reach another device of the same user (Node) through the live stream.
+describe('browser writes made while relogin is required', () => {
+  let running: LaneServer;
+  let server: SyncServer;
+  let lane: BrowserLane;
+  let user: TestUser;
+  let tab: BrowserPage;
+  let other: SyncClient<{ todo: SyncCollectionOptions }> | undefined;
+
+  beforeAll(async () => {
+    [running, lane] = await Promise.all([
+      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 }),
+      startBrowserLane(),
+    ]);
+    server = running.server;
+    user = await createTestUser(server);
+    tab = await lane.open('sync-page', server);
+  });
+
+  afterAll(async () => {
+    await other?.close();
+    await lane?.close();
+    await running?.close();
+  });
+
+  const idsOnServer = async (prefix: string): Promise<string[]> =>
+    (await server.readDocuments(user.userId, 'todo')).map((d) => String(d.id)).filter((id) => id.startsWith(prefix)).sort();
+  const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`).sort();
+
+  it('survive a reload in IndexedDB and are pushed once after relogin', async () => {
+    const { page } = tab;
+    await page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
+    await page.evaluate(() => window.sync.insert('before', 5));
+    await page.evaluate(() => window.sync.awaitInSync());
+    expect(await idsOnServer('before')).toEqual(ids('before', 5));
+
+    // Revoked, then the access token runs out on the server: the live stream is closed (4401), the
+    // refresh is refused, sync pauses.
+    await server.revokeSessions(user.userId);
+    const before = server.stats();
+    server.shiftClock(61_000);
+    await page.waitForFunction(() => {
+      const s = window.app.status();
+      return s.session === 'refreshExpired' && s.sync === 'paused';
+    }, undefined, { timeout: 10_000 });
+    expect(await page.evaluate(() => window.app.relogins())).toEqual([
+      { userId: user.userId, reason: 'refreshRejected', pendingWrites: { todo: { count: 0 } } },
+    ]);
+
+    await page.evaluate(() => window.sync.insert('offline', 20));
+    await page.waitForFunction(() => window.app.status().pendingWrites === 20, undefined, { timeout: 5_000 });
+
+    await tab.reload();
+    await page.evaluate(() => window.app.start());
+    // The restored access token looks valid to the page but has expired on the server: the page
+    // finds out, and its hook is told what waits in IndexedDB.
+    await page.waitForFunction(() => window.app.status().session === 'refreshExpired', undefined, { timeout: 10_000 });
+    await expect.poll(() => page.evaluate(() => window.app.relogins()), { timeout: 5_000 }).toEqual([
+      { userId: user.userId, reason: 'refreshRejected', pendingWrites: { todo: { count: 20 } } },
+    ]);
+    expect((await page.evaluate(() => window.sync.ids())).filter((id) => id.startsWith('offline'))).toEqual(ids('offline', 20));
+    const databases = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+    // They were read back from the browser's own IndexedDB, in the user's database.
+    expect(databases).toEqual(expect.arrayContaining([expect.stringMatching(/^rxdb-dexie-browser-app-[0-9a-f]{16}--0--todo$/)]));
+    expect(statsSince(server, before).pushedDocuments).toBe(0);
+
+    await page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
+    await page.evaluate(() => window.sync.awaitInSync());
+    await page.waitForFunction(() => window.app.status().pendingWrites === 0, undefined, { timeout: 5_000 });
+    const documents = await server.readDocuments(user.userId, 'todo');
+    expect(documents.map((d) => String(d.id)).sort()).toEqual([...ids('before', 5), ...ids('offline', 20)].sort());
+    expect(statsSince(server, before).pushedDocuments).toBe(20);
+  });
+
+  it('reach a Node client of the same user through the live stream', async () => {
+    other = createSyncClient({
+      auth: appServicesAuth({ baseUrl: server.authUrl, appId: server.appId }),
+      graphql: { url: server.graphqlUrl, wsUrl: server.wsUrl },
+      storage: getRxStorageMemory(),
+      databaseName: 'node-device',
+      collections: { todo: { schema: todoSchema } },
+      wakeSignals: false,
+      sync: { webSocketImpl: WebSocket, multiInstance: false },
+    });
+    await other.login({ username: user.username, password: user.password });
+    await other.awaitInSync();
+    expect(await other.collections.todo.count().exec()).toBe(25);
+    await expect.poll(() => server.stats().activeStreams, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+
+    const before = server.stats();
+    await tab.page.evaluate(() => window.sync.insert('live', 1));
+    const seen = other.collections.todo.findOne('live-0');
+    await expect.poll(async () => (await seen.exec())?.get('title'), { timeout: 5_000 }).toBe('live 0');
+    // Delivered by the stream: the Node client never asked for it.
+    expect(statsSince(server, before)).toMatchObject({ pushedDocuments: 1, pulls: 0 });
+  });
+});
