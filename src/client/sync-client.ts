@@ -259,6 +259,13 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     await this.#engine().awaitInSync();
   }
 
+  /** Counts the signed-in user's writes the server has not accepted yet, per collection (exact, a scan). */
+  async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
+    await this.ready();
+    const sync = this.#host?.current;
+    return sync ? sync.pendingWrites() : {};
+  }
+
   /** The signed-in user's refused documents, with their reasons; re-emitted on each change. */
   get rejected$(): Observable<RejectedDocument[]> {
     return this.#host?.rejected$ ?? of([]);
