@@ -74,6 +74,8 @@ export interface CollectionReplicationOptions {
 const RXDB_RETRY_MS = 24 * 3600_000;
 // How long a held handler waits for RxDB's own pause flag before looking again.
 const HOLD_CHECK_MS = 1_000;
+// The bulkWrite context of documents RxDB's downstream writes (replication-protocol/index.ts).
+const PULLED_WRITES = 'replication-downstream-';
 
 /**
  * One collection's replication with the GraphQL server: RxDB's `replicateRxCollection` with
@@ -102,6 +104,7 @@ export class CollectionReplication {
   readonly #subs: Subscription[] = [];
   readonly #countRequests = new Subject<void>();
   #held = true;
+  #dirty = true;
   #opened: Promise<void> | null = null;
 
   constructor(opts: CollectionReplicationOptions) {
@@ -166,10 +169,13 @@ export class CollectionReplication {
     this.#opened ??= (async () => {
       this.#subs.push(
         this.#countRequests.pipe(throttleTime(200, undefined, { leading: true, trailing: true })).subscribe(() => void this.#recount()),
-        // Counting scans the outbox: do it when it grows while held, or when a cycle goes idle,
-        // never on every change while a backlog drains.
-        this.#opts.collection.$.pipe(filter(() => this.#held)).subscribe(() => this.#countRequests.next()),
-        this.#rx.active$.pipe(filter((active) => !active)).subscribe(() => this.#countRequests.next()),
+        // Counting scans the outbox: only after local writes (pulled documents never add to it),
+        // at once while held, else when a cycle goes idle: never per change while a backlog drains.
+        this.#opts.collection.eventBulks$.pipe(filter((bulk) => !bulk.context.startsWith(PULLED_WRITES))).subscribe(() => {
+          this.#dirty = true;
+          if (this.#held) this.#countRequests.next();
+        }),
+        this.#rx.active$.pipe(filter((active) => !active && (this.#dirty || this.status.pendingWrites > 0))).subscribe(() => this.#countRequests.next()),
         this.#rejected.list$.subscribe((list) => this.#status.counts({ rejected: list.length })),
       );
       const db = this.#opts.collection.database;
@@ -312,6 +318,7 @@ export class CollectionReplication {
 
   async #recount(): Promise<void> {
     try {
+      this.#dirty = false;
       // Not pendingWrites(): this runs from inside open(), which must not be re-entered.
       const { count } = await countPendingWrites(this.#rx);
       this.#status.counts({ pendingWrites: count });
