@@ -14,7 +14,8 @@
 
 // The client facade
 export { createSyncClient } from './client/sync-client.ts';
-export type { SyncClient, SessionActor, LogoutOptions, LogoutResult, UserCollections } from './client/sync-client.ts';
+export type { SyncClient, SessionActor } from './client/sync-client.ts';
+export type { LogoutOptions, LogoutResult } from './client/logout-options.ts';
 export type {
   SyncClientOptions,
   ReloginInfo,
@@ -22,7 +23,7 @@ export type {
   WakeSignalsOption,
 } from './client/sync-client-options.ts';
 export type { SessionStatus, SyncStatusFields, ClientSyncState, SyncUser } from './client/session-status.ts';
-export type { SyncCollectionOptions, SyncTuningOptions } from './client/sync-options.ts';
+export type { SyncCollectionOptions, SyncTuningOptions, UserCollections } from './client/sync-options.ts';
 export type { SyncConflict } from './client/sync-host.ts';
 export type { PendingWritesInfo } from './client/user-sync.ts';
 export type { SyncClientEvents, SyncClientEventHandler } from './client/client-events.ts';

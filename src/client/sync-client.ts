@@ -1,12 +1,12 @@
 import { BehaviorSubject, EMPTY, of, type Observable } from 'rxjs';
-import type { RxCollection } from 'rxdb';
 import { createActor, type Actor, type ActorRefFrom } from 'xstate';
 import type { SessionEvent } from '../../machines/session-events.ts';
 import { createSessionTiming } from '../../machines/session-logic.ts';
 import { sessionMachine } from '../../machines/session.machine.ts';
 import type { Credentials } from '../auth/auth-adapter.ts';
 import { SessionError } from '../errors/session-error.ts';
-import { createAuthenticatedGraphQL, type AuthenticatedGraphQL } from '../graphql/authenticated-graphql.ts';
+import type { AuthenticatedGraphQL } from '../graphql/authenticated-graphql.ts';
+import { clientGraphQL, forceRefresh } from './session-requests.ts';
 import { watchWakeSignals } from '../platform/wake-signals.ts';
 import type { RetryOutcome } from '../sync/rejected-actions.ts';
 import type { RejectedDocument } from '../sync/rejected-documents.ts';
@@ -18,7 +18,8 @@ import { SessionTokenSource } from './session-token-source.ts';
 import { SnapshotWaiter } from './snapshot-waiter.ts';
 import { resolveSyncClientOptions, type ReloginInfo, type ResolvedSyncClientOptions, type SyncClientOptions } from './sync-client-options.ts';
 import { SyncHost, type SyncConflict } from './sync-host.ts';
-import type { SyncCollectionOptions } from './sync-options.ts';
+import type { SyncCollectionOptions, UserCollections } from './sync-options.ts';
+import type { LogoutOptions, LogoutResult } from './logout-options.ts';
 import { decideToken } from './token-decision.ts';
 import { TokenVault } from './token-vault.ts';
 import type { PendingWritesInfo } from './user-sync.ts';
@@ -33,46 +34,6 @@ import type { PendingWritesInfo } from './user-sync.ts';
  */
 export type SessionActor = Pick<ActorRefFrom<typeof sessionMachine>, 'id' | 'sessionId' | 'getSnapshot' | 'getPersistedSnapshot' | 'subscribe' | 'on' | 'system'>;
 
-/**
- * Options of `client.logout()`.
- *
- * @example
- * ```ts
- * await client.logout({ wipe: true });
- * ```
- */
-export interface LogoutOptions {
-  /** Also delete this user's local database. Default false: it stays for their return. */
-  wipe?: boolean;
-  /** First try this long to push pending writes. Default: no flush. */
-  flushTimeoutMs?: number;
-}
-
-/**
- * What `client.logout()` resolves with: the writes that stayed on this device, per collection
- * (deleted with the database when `wipe` was set).
- *
- * @example
- * ```ts
- * const { pendingWrites } = await client.logout({ flushTimeoutMs: 5_000 });
- * if (pendingWrites.todo?.count) warn(`${pendingWrites.todo.count} changes were not uploaded`);
- * ```
- */
-export interface LogoutResult {
-  pendingWrites: Record<string, PendingWritesInfo>;
-}
-
-/**
- * The RxCollections of the signed-in user, typed by the configured collection names.
- *
- * @example
- * ```ts
- * const todos: UserCollections<{ todo: SyncCollectionOptions }> = client.collections;
- * await todos.todo.insert({ id: 't1', title: 'milk', done: false });
- * ```
- */
-export type UserCollections<C extends Record<string, SyncCollectionOptions>> = { [K in keyof C]: RxCollection<any> };
-
 const closedError = (): SessionError => new SessionError('CLIENT_CLOSED', 'the client is closed', { kind: 'rejected' });
 
 // States in which a login or logout must wait for the current step to finish.
@@ -80,14 +41,15 @@ const isBusy = (s: SessionSnapshot): boolean =>
   s.matches('restoring') || s.matches('loggingIn') || s.matches('loggingOut') || s.matches({ signedIn: 'reloggingIn' });
 
 /**
- * The session-sync client: a thin facade over the session statechart. Create it with
- * {@link createSyncClient}.
+ * The session-sync client: a thin facade over the session statechart, which owns the replication
+ * of the signed-in user's own database. Create it with {@link createSyncClient}.
  *
  * @example
  * ```ts
- * const client = createSyncClient({ auth: appServicesAuth({ baseUrl, appId }) });
+ * const client = createSyncClient({ auth: appServicesAuth({ baseUrl, appId }), graphql, storage, databaseName, collections });
  * await client.start();
  * if (client.status.session === 'loggedOut') await client.login({ username, password });
+ * await client.awaitInSync();
  * ```
  */
 export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record<string, SyncCollectionOptions>> {
@@ -157,7 +119,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
       this.#syncFields = syncFieldsOf(status);
       this.#publish();
     });
-    this.#graphql = this.#createGraphQL();
+    this.#graphql = clientGraphQL(options.graphql, this.#tokens, options.fetch);
   }
 
   /** The current session and sync status (no tokens). */
@@ -294,21 +256,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   /** Forces a refresh and returns the new custom user data (Realm's `refreshCustomData`). */
   async refreshCustomData(): Promise<Record<string, unknown>> {
     await this.start();
-    await this.#waiter.until((s) => !isBusy(s));
-    const before = this.#vault.generation;
-    const requesting = { signedIn: { refreshing: 'requesting' } } as const;
-    if (this.#actor.getSnapshot().matches({ signedIn: 'active' }) || this.#actor.getSnapshot().matches({ signedIn: { refreshing: 'backoff' } })) {
-      this.#actor.send({ type: 'session.refreshRequested' });
-    }
-    await this.#waiter.until((s) => !s.matches(requesting) && !isBusy(s));
-    const after = this.#actor.getSnapshot();
-    if (after.matches({ signedIn: 'active' }) && this.#vault.generation > before) return this.#vault.customData;
-    const decision = decideToken(after, this.#options.clock.now());
-    if (decision.action === 'fail') throw decision.error;
-    const error = after.context.lastError;
-    throw new SessionError(error?.kind === 'rateLimited' ? 'RATE_LIMITED' : 'NETWORK', error?.message ?? 'refresh failed', {
-      kind: error?.kind ?? 'transient',
-    });
+    return forceRefresh({ actor: this.#actor, waiter: this.#waiter, vault: this.#vault, clock: this.#options.clock, isBusy });
   }
 
   /** Subscribes to a client event; returns the unsubscribe function. Handlers that throw are logged. */
@@ -406,18 +354,6 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     this.#events.emit('reloginRequired', info);
   }
 
-  #createGraphQL(): AuthenticatedGraphQL {
-    const endpoint = this.#options.graphql;
-    if (!endpoint) {
-      const missing = (): Promise<never> =>
-        Promise.reject(new SessionError('INVALID_OPTION', 'options.graphql: no GraphQL endpoint configured', { kind: 'rejected' }));
-      return { request: missing, execute: missing };
-    }
-    const opts: Parameters<typeof createAuthenticatedGraphQL>[0] = { url: endpoint.url, tokens: this.#tokens, fetch: this.#options.fetch };
-    if (endpoint.timeoutMs !== undefined) opts.timeoutMs = endpoint.timeoutMs;
-    return createAuthenticatedGraphQL(opts);
-  }
-
   #send(event: SessionEvent): void {
     if (!this.#waiter.closed && this.#started) this.#actor.send(event);
   }
@@ -431,10 +367,14 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
  * ```ts
  * const client = createSyncClient({
  *   auth: appServicesAuth({ baseUrl: 'http://127.0.0.1:4000/api/client/v2.0', appId: 'todo' }),
- *   graphql: { url: 'http://127.0.0.1:4000/graphql' },
- *   onReloginRequired: ({ userId, reason }) => askToLogIn(userId, reason),
+ *   graphql: { url: 'http://127.0.0.1:4000/graphql', wsUrl: 'ws://127.0.0.1:4000/graphql' },
+ *   storage: getRxStorageDexie(),
+ *   databaseName: 'todo-app',
+ *   collections: { todo: { schema: todoSchema } },
+ *   onReloginRequired: ({ userId, reason, pendingWrites }) => askToLogIn(userId, reason, pendingWrites),
  * });
  * await client.start();
+ * await client.collections.todo.insert({ id: 't1', title: 'milk', done: false });
  * ```
  */
 export function createSyncClient<C extends Record<string, SyncCollectionOptions> = Record<string, SyncCollectionOptions>>(

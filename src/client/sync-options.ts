@@ -1,4 +1,4 @@
-import type { RxConflictHandler, RxJsonSchema, RxStorage } from 'rxdb';
+import type { RxCollection, RxConflictHandler, RxJsonSchema, RxStorage } from 'rxdb';
 import { SessionError } from '../errors/session-error.ts';
 import type { CollectionOperations } from '../sync/graphql-operations.ts';
 import { REJECTED_COLLECTION } from '../sync/rejected-documents.ts';
@@ -166,3 +166,14 @@ export function resolveSyncOptions(
     tuning,
   };
 }
+
+/**
+ * The RxCollections of the signed-in user, typed by the configured collection names.
+ *
+ * @example
+ * ```ts
+ * const todos: UserCollections<{ todo: SyncCollectionOptions }> = client.collections;
+ * await todos.todo.insert({ id: 't1', title: 'milk', done: false });
+ * ```
+ */
+export type UserCollections<C extends Record<string, SyncCollectionOptions>> = { [K in keyof C]: RxCollection<any> };
