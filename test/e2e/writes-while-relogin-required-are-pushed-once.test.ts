@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import type { ReloginInfo } from '../../src/index.ts';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import {
   createTestUser, eventually, serverIds, signIn, startE2EServer, statsSince, todoClient, todos, untilStatus, type TestUser, type TodoClient,
 } from './support/e2e-client.ts';
@@ -12,17 +13,24 @@ describe('writes made while relogin is required', () => {
   let server: SyncServer;
   let user: TestUser;
   let client: TodoClient;
+  let proxy: FaultProxy;
   const hookCalls: ReloginInfo[] = [];
 
   beforeAll(async () => {
     server = await startE2EServer({ accessTokenTtlSec: 2 });
     user = await createTestUser(server);
-    client = todoClient(server, { onReloginRequired: (info) => void hookCalls.push(info) });
+    proxy = await startFaultProxy(server.port);
+    // GraphQL through a proxy the second test takes down; auth goes straight to the server.
+    client = todoClient(server, {
+      graphql: { url: `${proxy.origin}/graphql`, wsUrl: `ws://127.0.0.1:${proxy.port}/graphql`, timeoutMs: 1_000 },
+      onReloginRequired: (info) => void hookCalls.push(info),
+    });
     await signIn(client, user);
   });
 
   afterAll(async () => {
     await client?.close();
+    await proxy?.close();
     await server?.close();
   });
 
@@ -57,5 +65,24 @@ describe('writes made while relogin is required', () => {
     expect(counts.size).toBe(1_010);
     await untilStatus(client, (s) => s.session === 'active' && s.pendingWrites === 0, 'outbox drained');
     expect(hookCalls).toHaveLength(1);
+  });
+
+  it('tells the hook how many writes wait per collection and how old the oldest is', async () => {
+    proxy.setMode({ kind: 'refuse' });
+    const writtenAt = Date.now();
+    await client.collections.todo.bulkInsert(todos(25, 'waiting'));
+    await untilStatus(client, (s) => s.sync === 'offline', 'offline');
+    await server.revokeSessions(user.userId);
+    await untilStatus(client, (s) => s.session === 'refreshExpired', 'expired again');
+    await eventually(() => hookCalls.length === 2, 'second onReloginRequired');
+    const { pendingWrites } = hookCalls[1]!;
+    expect(pendingWrites.todo?.count).toBe(25);
+    expect(pendingWrites.todo?.oldestAgeMs).toBeGreaterThanOrEqual(0);
+    expect(pendingWrites.todo?.oldestAgeMs).toBeLessThanOrEqual(Date.now() - writtenAt + 50);
+
+    proxy.setMode({ kind: 'pass' });
+    await client.login({ username: user.username, password: user.password });
+    await client.awaitInSync();
+    expect([...(await serverIds(server, user.userId)).keys()].filter((id) => id.startsWith('waiting'))).toHaveLength(25);
   });
 });
