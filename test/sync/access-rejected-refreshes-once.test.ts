@@ -5,7 +5,7 @@ import type { ClassifiedFailure } from '../../src/errors/classify-failure.ts';
 import { graphql, PUSH_TODO, todo } from '../helpers/server-requests.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 import { eventually, until } from './support/until.ts';
 
 // Many servers say "token expired" as HTTP 200 + UNAUTHENTICATED. This fetch turns the reference
@@ -38,7 +38,7 @@ describe('an access token expiring while syncing', () => {
     await Promise.all([httpDevice.sync.resume(), liveDevice.sync.resume()]);
     await Promise.all([httpDevice.sync.awaitInSync(), liveDevice.sync.awaitInSync()]);
     await eventually(() => server.stats().activeStreams === 1);
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await httpDevice?.close();

@@ -3,7 +3,7 @@ import { startServer } from '../../examples/server/start-server.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 import { eventually, until } from './support/until.ts';
 
 // What refreshExpired does to sync: pause (never cancel), keep every local write, send nothing,
@@ -19,7 +19,7 @@ describe('a backlog written while paused', () => {
     device = await openDevice(server, tokens);
     await device.sync.resume();
     await device.sync.awaitInSync();
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();
@@ -55,7 +55,7 @@ describe('a backlog written while paused', () => {
     expect((await device.sync.pendingWrites()).todo!.count).toBe(0);
     await until(device.sync.status$, (s) => s.pendingWrites === 0 && s.sync === 'running' && s.lastPushedAt !== null);
     await eventually(() => server.stats().activeStreams === 1);
-  });
+  }, 120_000);
 });
 
 function chunk<T>(items: T[], size: number): T[][] {

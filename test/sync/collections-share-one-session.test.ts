@@ -3,7 +3,7 @@ import { startServer } from '../../examples/server/start-server.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { noteSchema, openDevice, todos, todoSchema } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 import { until } from './support/until.ts';
 
 // Several collections share one session: one expired token is refreshed once for all of them,
@@ -19,7 +19,7 @@ describe('collections sharing one session', () => {
     device = await openDevice(server, tokens, { collections: { todo: { schema: todoSchema }, note: { schema: noteSchema } } });
     await device.sync.resume();
     await device.sync.awaitInSync();
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();

@@ -3,7 +3,7 @@ import { startServer } from '../../examples/server/start-server.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 import { until } from './support/until.ts';
 
 // Two devices edit the same document while one is paused: the server reports a conflict, the
@@ -21,7 +21,7 @@ describe('a conflicting edit', () => {
     a = await openDevice(server, tokens);
     b = await openDevice(server, tokens);
     await Promise.all([a.sync.resume(), b.sync.resume()]);
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await a?.close();

@@ -7,7 +7,7 @@ import type { FaultProxy } from '../helpers/fault-proxy.ts';
 import { graphql, PUSH_TODO, todo } from '../helpers/server-requests.ts';
 import { openDevice } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 import { eventually, until } from './support/until.ts';
 
 // A websocket over a dead route never errors by itself: the keep-alive ping notices the missing
@@ -34,7 +34,7 @@ describe('a live stream whose route goes dead', () => {
     await device.sync.resume();
     await device.sync.awaitInSync();
     await eventually(() => server.stats().activeStreams === 1);
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();

@@ -5,7 +5,7 @@ import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import type { FaultProxy } from '../helpers/fault-proxy.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 
 // What logout({ flushTimeoutMs }) relies on: push what can be pushed within the bound, then say
 // exactly what stayed local.
@@ -22,7 +22,7 @@ describe('flush before logout', () => {
     device = await openDevice(server, tokens, { graphqlUrl: `${proxy.origin}/graphql`, wsUrl: undefined, timeoutMs: 300 });
     await device.sync.resume();
     await device.sync.awaitInSync();
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();

@@ -4,7 +4,7 @@ import type { SyncServer } from '../../examples/server/start-server.ts';
 import { graphql, PUSH_TODO } from '../helpers/server-requests.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 
 // A new device of a user with 10,000 documents on the server pulls them all, reporting progress.
 describe('initial sync of 10,000 documents', () => {
@@ -21,7 +21,7 @@ describe('initial sync of 10,000 documents', () => {
       expect(answer.status).toBe(200);
     }
     device = await openDevice(server, tokens);
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();
@@ -41,5 +41,5 @@ describe('initial sync of 10,000 documents', () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(device.sync.status.lastPulledAt).not.toBeNull();
     expect((await device.sync.pendingWrites()).todo!.count).toBe(0);
-  });
+  }, 120_000);
 });

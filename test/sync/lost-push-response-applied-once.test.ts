@@ -6,7 +6,7 @@ import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import type { FaultProxy } from '../helpers/fault-proxy.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 
 // The server applied the push but the client never heard back (reset, or a body cut in half):
 // the retry must not double anything, and nothing may be lost.
@@ -29,7 +29,7 @@ describe('a push whose response is lost', () => {
     });
     await device.sync.resume();
     await device.sync.awaitInSync();
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();

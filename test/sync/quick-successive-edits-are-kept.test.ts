@@ -3,7 +3,7 @@ import { startServer } from '../../examples/server/start-server.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 
 // The server assigns updatedAt and detects conflicts with it, so an edit pushed before the server's
 // version of the previous push has come back looks like a conflict with the device's own write.
@@ -20,7 +20,7 @@ describe('quick successive edits of one document', () => {
     device = await openDevice(server, tokens, { wsUrl: undefined, pullIntervalMs: 3_600_000 });
     device.sync.conflict$.subscribe((conflict) => conflicts.push(conflict));
     await device.sync.resume();
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();

@@ -4,7 +4,7 @@ import type { SyncServer } from '../../examples/server/start-server.ts';
 import { graphql, PUSH_TODO, signedInUser, todo } from '../helpers/server-requests.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 import { until } from './support/until.ts';
 
 // A document the server refuses (here FORBIDDEN: its id belongs to another user) is set aside
@@ -22,7 +22,7 @@ describe('a refused document', () => {
     tokens = await TestTokenSource.forNewUser(server);
     device = await openDevice(server, tokens);
     await device.sync.resume();
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();

@@ -5,7 +5,7 @@ import { startServer } from '../../examples/server/start-server.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 
 // The dexie lane (IndexedDB, here fake-indexeddb, which outlives a database close): an outbox
 // left by one run is pushed by the next exactly once, from the stored checkpoints.
@@ -19,7 +19,7 @@ describe('a restart with a pending outbox', () => {
   beforeAll(async () => {
     server = await startServer({ port: 0 });
     tokens = await TestTokenSource.forNewUser(server);
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();

@@ -6,7 +6,7 @@ import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import type { FaultProxy } from '../helpers/fault-proxy.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 import { until } from './support/until.ts';
 
 // Offline is not expired: a server that refuses connections or never answers makes sync
@@ -30,7 +30,7 @@ describe('a server that is down', () => {
     });
     await device.sync.resume();
     await device.sync.awaitInSync();
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();

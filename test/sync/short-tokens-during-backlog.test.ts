@@ -3,7 +3,7 @@ import { startServer } from '../../examples/server/start-server.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 
 // Access tokens living 1 s expire again and again while a 5,000-document backlog is pushed:
 // nothing lost, nothing doubled, and one refresh per expired token however many requests saw it.
@@ -16,7 +16,7 @@ describe('1-second access tokens during a 5,000-document backlog', () => {
     server = await startServer({ port: 0, accessTokenTtlSec: 1 });
     tokens = await TestTokenSource.forNewUser(server);
     device = await openDevice(server, tokens, { pushBatchSize: 50 });
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();
@@ -47,5 +47,5 @@ describe('1-second access tokens during a 5,000-document backlog', () => {
     expect(tokens.refreshes).toBeGreaterThanOrEqual(1);
     expect(tokens.refreshes).toBe(new Set(tokens.rejections).size);
     expect(tokens.refreshes).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
-  });
+  }, 120_000);
 });

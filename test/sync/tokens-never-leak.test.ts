@@ -6,7 +6,7 @@ import type { Logger } from '../../src/platform/logger.ts';
 import { graphql, PUSH_TODO, signedInUser, todo } from '../helpers/server-requests.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 import { eventually, until } from './support/until.ts';
 
 // Invariant 4 for the replication layer: across refusals, expiries and stream reconnects, no
@@ -27,7 +27,7 @@ describe('tokens in the replication layer', () => {
     tokens = await TestTokenSource.forNewUser(server);
     device = await openDevice(server, tokens, { logger, onFailure: (failure) => seen.push(JSON.stringify(failure)) });
     await device.sync.resume();
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await device?.close();

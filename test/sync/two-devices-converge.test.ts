@@ -3,7 +3,7 @@ import { startServer } from '../../examples/server/start-server.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 import { eventually, until } from './support/until.ts';
 
 // Two devices of one user, each with its own database, converge through the live stream alone:
@@ -22,7 +22,7 @@ describe('two devices of one user', () => {
     b = await openDevice(server, tokens, { pullIntervalMs: 3_600_000 });
     await Promise.all([a.sync.resume(), b.sync.resume()]);
     await Promise.all([a.sync.awaitInSync(), b.sync.awaitInSync()]);
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     await a?.close();

@@ -5,7 +5,7 @@ import type { SyncServer } from '../../examples/server/start-server.ts';
 import { userDatabaseName } from '../../src/sync/user-database.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
-import { TestTokenSource } from './support/test-token-source.ts';
+import { SERVER_START_MS, TestTokenSource } from './support/test-token-source.ts';
 
 // User B logs in on a device where user A has pending writes: none of A's writes reach the
 // server under B (each user has their own database), and they are pushed when A comes back.
@@ -21,7 +21,7 @@ describe('switching users on one device', () => {
     server = await startServer({ port: 0 });
     alice = await TestTokenSource.forNewUser(server);
     bob = await TestTokenSource.forNewUser(server);
-  });
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     for (const device of open) await device.close().catch(() => {});

@@ -90,3 +90,6 @@ export class TestTokenSource implements TokenSource {
     }
   }
 }
+
+/** Bound for a beforeAll that starts the reference server: PGlite takes seconds on a loaded 2-core box. */
+export const SERVER_START_MS = 120_000;
