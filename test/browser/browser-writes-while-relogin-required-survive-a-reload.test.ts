@@ -51,23 +51,20 @@ describe('browser writes made while relogin is required', () => {
     await server.revokeSessions(user.userId);
     const before = server.stats();
     server.shiftClock(61_000);
-    await page.waitForFunction(() => {
-      const s = window.app.status();
-      return s.session === 'refreshExpired' && s.sync === 'paused';
-    }, undefined, { timeout: 10_000 });
+    await expect.poll(() => page.evaluate(() => window.app.status()), { timeout: 10_000 }).toMatchObject({ session: 'refreshExpired', sync: 'paused' });
     expect(await page.evaluate(() => window.app.relogins())).toEqual([
       { userId: user.userId, reason: 'refreshRejected', pendingWrites: { todo: { count: 0 } } },
     ]);
 
     await page.evaluate(() => window.sync.insert('offline', 20));
-    await page.waitForFunction(() => window.app.status().pendingWrites === 20, undefined, { timeout: 5_000 });
+    await expect.poll(() => page.evaluate(() => window.app.status().pendingWrites), { timeout: 10_000 }).toBe(20);
 
     await tab.reload();
     await page.evaluate(() => window.app.start());
     // The restored access token looks valid to the page but has expired on the server: the page
     // finds out, and its hook is told what waits in IndexedDB.
-    await page.waitForFunction(() => window.app.status().session === 'refreshExpired', undefined, { timeout: 10_000 });
-    await expect.poll(() => page.evaluate(() => window.app.relogins()), { timeout: 5_000 }).toEqual([
+    await expect.poll(() => page.evaluate(() => window.app.status().session), { timeout: 10_000 }).toBe('refreshExpired');
+    await expect.poll(() => page.evaluate(() => window.app.relogins()), { timeout: 10_000 }).toEqual([
       { userId: user.userId, reason: 'refreshRejected', pendingWrites: { todo: { count: 20 } } },
     ]);
     expect((await page.evaluate(() => window.sync.ids())).filter((id) => id.startsWith('offline'))).toEqual(ids('offline', 20));
@@ -78,7 +75,7 @@ describe('browser writes made while relogin is required', () => {
 
     await page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
     await page.evaluate(() => window.sync.awaitInSync());
-    await page.waitForFunction(() => window.app.status().pendingWrites === 0, undefined, { timeout: 5_000 });
+    await expect.poll(() => page.evaluate(() => window.app.status().pendingWrites), { timeout: 10_000 }).toBe(0);
     const documents = await server.readDocuments(user.userId, 'todo');
     expect(documents.map((d) => String(d.id)).sort()).toEqual([...ids('before', 5), ...ids('offline', 20)].sort());
     expect(statsSince(server, before).pushedDocuments).toBe(20);

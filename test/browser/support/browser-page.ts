@@ -1,5 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { expect, inject, vi } from 'vitest';
 import type { SyncServer } from '../../../examples/server/start-server.ts';
 import { pageQuery } from '../pages/page-params.ts';
 import { startPageServer, type PageServer } from './page-server.ts';
@@ -51,7 +51,8 @@ export async function startBrowserLane(): Promise<BrowserLane> {
         ...(opts.checkIntervalMs === undefined ? {} : { checkIntervalMs: opts.checkIntervalMs }),
       });
       const ready = async (): Promise<void> => {
-        await page.waitForFunction(() => window.app !== undefined, undefined, { timeout: 10_000 });
+        // Polled from Node, not with waitForFunction: page.clock may be holding the page's frames.
+        await vi.waitFor(async () => expect(await page.evaluate(() => window.app !== undefined)).toBe(true), { timeout: 10_000, interval: 20 });
       };
       await page.goto(`${pages.url(name)}?${query}`);
       await ready();
