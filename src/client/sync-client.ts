@@ -218,7 +218,9 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   /** Resolves once everything local is pushed and everything remote pulled (waits through a relogin). */
   async awaitInSync(): Promise<void> {
     await this.ready();
-    await this.#engine().awaitInSync();
+    const engine = await this.#host?.current?.engineOpened;
+    if (!engine) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing', { kind: 'rejected' });
+    await engine.awaitInSync();
   }
 
   /** Counts the signed-in user's writes the server has not accepted yet, per collection (exact, a scan). */

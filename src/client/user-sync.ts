@@ -60,8 +60,10 @@ export interface UserSyncDeps {
  */
 export class UserSync {
   readonly userId: string;
-  /** Resolves true once the database and replication are open, false when opening failed. */
+  /** Resolves true once the database is open (usable offline), false when opening failed. */
   readonly opened: Promise<boolean>;
+  /** Resolves with the replication once open (in a non-leader tab: once this tab leads), or null. */
+  readonly engineOpened: Promise<SyncEngine | null>;
   readonly #deps: UserSyncDeps;
   readonly #engine = new BehaviorSubject<SyncEngine | null>(null);
   #db: RxDatabase | null = null;
@@ -72,8 +74,9 @@ export class UserSync {
   constructor(deps: UserSyncDeps) {
     this.#deps = deps;
     this.userId = deps.userId;
-    this.opened = this.#open();
-    this.#queue = this.opened.then(() => undefined);
+    this.opened = this.#openDatabase();
+    this.engineOpened = this.opened.then((ok) => (ok ? this.#openEngine() : null));
+    this.#queue = this.engineOpened.then(() => undefined);
   }
 
   /** The open replication, or null while opening and after close. */
@@ -129,7 +132,9 @@ export class UserSync {
    */
   close(opts: { wipe: boolean; flushTimeoutMs?: number | undefined }): Promise<Record<string, PendingWritesInfo>> {
     this.#closing ??= (async () => {
-      await this.#queue;
+      // Queued commands finish first; but a follower tab may never lead, so an unopened
+      // replication is not waited for (it closes itself when it opens, see #openEngine).
+      if ((await this.opened) && this.#engine.value) await this.#queue;
       const engine = this.#engine.value;
       let left: Record<string, PendingWrites> = {};
       if (engine) {
@@ -156,8 +161,8 @@ export class UserSync {
     return this.#closing;
   }
 
-  async #open(): Promise<boolean> {
-    const { options, userId, logger } = this.#deps;
+  async #openDatabase(): Promise<boolean> {
+    const { options, userId } = this.#deps;
     await this.#deps.after;
     try {
       this.#db = await openUserDatabase({
@@ -167,16 +172,28 @@ export class UserSync {
         collections: options.collections,
         ...(options.tuning.multiInstance === undefined ? {} : { multiInstance: options.tuning.multiInstance }),
       });
-      const engine = new SyncEngine({ ...this.#engineOptions(), database: this.#db });
-      await engine.open();
-      this.#engine.next(engine);
-      logger.debug('user database open', { userId });
       return true;
     } catch (error) {
       this.#warn('opening the user database failed; sync is off for this user', error);
-      await this.#db?.close().catch(() => undefined);
-      this.#db = null;
       return false;
+    }
+  }
+
+  // Separate from the database: with leader election, a follower tab waits here but can write.
+  async #openEngine(): Promise<SyncEngine | null> {
+    try {
+      const engine = new SyncEngine({ ...this.#engineOptions(), database: this.#db! });
+      await engine.open();
+      if (this.#closing) {
+        await engine.close();
+        return null;
+      }
+      this.#engine.next(engine);
+      this.#deps.logger.debug('user database syncing', { userId: this.userId });
+      return engine;
+    } catch (error) {
+      this.#warn('starting the replication failed; sync is off for this user', error);
+      return null;
     }
   }
 
