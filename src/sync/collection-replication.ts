@@ -214,6 +214,11 @@ export class CollectionReplication {
     this.#countRequests.next();
   }
 
+  /** A failure of the live stream: reported like the handlers' own, and shown in the status. */
+  streamFailed(failure: ClassifiedFailure): void {
+    this.#report(failure, 'stream');
+  }
+
   /** Retry now instead of waiting out the backoff (network back, tab visible, token refreshed). */
   wake(): void {
     this.#sleeper.wake();

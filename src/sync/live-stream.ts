@@ -189,13 +189,15 @@ export class LiveStream implements RemoteChangeFeed {
     const variables = operation.variables ? operation.variables({ authorization }) : {};
     return new Promise((resolve) => {
       let settled = false;
+      // Ended by stop(): whatever graphql-ws reports next is our own doing, not a failure.
+      let stopped = false;
       const finish = (failure: ClassifiedFailure | null): void => {
         if (settled) return;
         settled = true;
         this.#unsubscribe = null;
-        resolve(failure);
+        resolve(stopped ? null : failure);
       };
-      this.#unsubscribe = this.#client.subscribe<Record<string, unknown>>(
+      const unsubscribe = this.#client.subscribe<Record<string, unknown>>(
         { query: operation.query, variables },
         {
           next: (result) => {
@@ -216,9 +218,14 @@ export class LiveStream implements RemoteChangeFeed {
             if (failure.kind === 'accessRejected') tokens.rejected(this.#generation);
             finish(failure);
           },
-          complete: () => finish(this.#running ? classifyFailure({ wsCloseCode: 1000 }, 'data') : null),
+          // The server ended the subscription: reconnect like after a drop.
+          complete: () => finish(classifyFailure({ wsCloseCode: 1000 }, 'data')),
         },
       );
+      this.#unsubscribe = () => {
+        stopped = true;
+        unsubscribe();
+      };
       // stop() may have run while the token was being read.
       if (!this.#running) this.#unsubscribe();
     });

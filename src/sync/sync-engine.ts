@@ -117,14 +117,16 @@ export class SyncEngine {
       const operations = def.graphql ?? defaultOperations(name, def.schema);
       const onFailure = (failure: ClassifiedFailure, direction: SyncDirection): void =>
         opts.onFailure?.(failure, { collection: name, direction });
-      replications[name] = new CollectionReplication({
+      // The stream reports through its replication (the closure runs only after construction).
+      const replication: CollectionReplication = new CollectionReplication({
         collection, rejectedStore, operations, transport,
-        feed: this.#feed(opts, operations, (failure) => onFailure(failure, 'stream')),
+        feed: this.#feed(opts, operations, (failure) => replication.streamFailed(failure)),
         replicationIdentifier: `${opts.graphqlUrl}|${name}`,
         onFailure,
         ...(def.deletedField ? { deletedField: def.deletedField } : {}),
         ...pick(opts, ['pullBatchSize', 'pushBatchSize', 'waitForLeadership', 'retry', 'stalledAfterMs', 'clock', 'logger']),
       });
+      replications[name] = replication;
     }
     this.collections = replications;
   }

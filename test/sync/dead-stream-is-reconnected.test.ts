@@ -46,6 +46,8 @@ describe('a live stream whose route goes dead', () => {
     proxy.setMode({ kind: 'blackhole' });
     await eventually(() => streamFailures.length > 0, 5_000);
     expect(streamFailures[0]).toMatchObject({ kind: 'transient' });
+    // Stream failures show in the status too, not only in onFailure.
+    expect(device.sync.status.lastError).toMatchObject({ kind: 'transient' });
 
     proxy.setMode({ kind: 'pass' });
     const pushed = await graphql(server, tokens.currentToken, PUSH_TODO, { rows: [{ newDocumentState: todo('while-dead') }] });
