@@ -1,4 +1,4 @@
-import { BehaviorSubject, EMPTY, of, type Observable } from 'rxjs';
+import { EMPTY, of, type Observable } from 'rxjs';
 import { createActor, type Actor, type ActorRefFrom } from 'xstate';
 import type { SessionEvent } from '../../machines/session-events.ts';
 import { createSessionTiming } from '../../machines/session-logic.ts';
@@ -10,10 +10,10 @@ import { clientGraphQL, forceRefresh } from './session-requests.ts';
 import { watchWakeSignals } from '../platform/wake-signals.ts';
 import type { RetryOutcome } from '../sync/rejected-actions.ts';
 import type { RejectedDocument } from '../sync/rejected-documents.ts';
-import type { SyncEngine } from '../sync/sync-engine.ts';
 import { callSafely, ClientEventHub, type SyncClientEventHandler, type SyncClientEvents } from './client-events.ts';
 import { createSessionActors, SessionWriter, type LoginAttempt } from './session-actors.ts';
-import { sameStatus, statusOf, syncFieldsOf, type SessionSnapshot, type SessionStatus, type SyncStatusFields, type SyncUser } from './session-status.ts';
+import type { SessionSnapshot, SessionStatus, SyncUser } from './session-status.ts';
+import { ClientStatusFeed } from './client-status-feed.ts';
 import { SessionTokenSource } from './session-token-source.ts';
 import { SnapshotWaiter } from './snapshot-waiter.ts';
 import { resolveSyncClientOptions, type ReloginInfo, type ResolvedSyncClientOptions, type SyncClientOptions } from './sync-client-options.ts';
@@ -57,19 +57,17 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   readonly #vault = new TokenVault();
   readonly #writer: SessionWriter;
   readonly #actor: Actor<typeof sessionMachine>;
-  readonly #status: BehaviorSubject<SessionStatus>;
+  readonly #status: ClientStatusFeed;
   readonly #events: ClientEventHub;
   readonly #graphql: AuthenticatedGraphQL;
   readonly #waiter: SnapshotWaiter;
   readonly #tokens: SessionTokenSource;
   readonly #host: SyncHost | null;
-  #syncFields: SyncStatusFields = syncFieldsOf(null);
   #loginAttempt: LoginAttempt | null = null;
   #loginQueue: Promise<unknown> = Promise.resolve();
   #started: Promise<void> | null = null;
   #stopWake: (() => void) | null = null;
   #lastLogout: Record<string, PendingWritesInfo> = {};
-  #syncSubscription: { unsubscribe(): void } | undefined;
 
   /** @internal Use {@link createSyncClient}. */
   constructor(options: ResolvedSyncClientOptions) {
@@ -113,12 +111,9 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     const machine = sessionMachine.provide({ actors: provided, guards: timing.guards, delays: timing.delays });
     const input = { refreshMarginMs: options.refreshMarginMs, maxRejectsAfterRefresh: options.maxRejectsAfterRefresh };
     this.#actor = options.inspect ? createActor(machine, { input, inspect: options.inspect }) : createActor(machine, { input });
-    this.#status = new BehaviorSubject(statusOf(this.#actor.getSnapshot()));
+    this.#status = new ClientStatusFeed(this.#actor.getSnapshot(), (status) => this.#events.emit('sessionChanged', status));
     this.#wireActor();
-    this.#syncSubscription = host?.status$.subscribe((status) => {
-      this.#syncFields = syncFieldsOf(status);
-      this.#publish();
-    });
+    if (host) this.#status.follow(host.status$);
     this.#graphql = clientGraphQL(options.graphql, this.#tokens, options.fetch);
   }
 
@@ -129,7 +124,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
 
   /** The session status now and on every change. Completes on `close()`. */
   get status$(): Observable<SessionStatus> {
-    return this.#status.asObservable();
+    return this.#status.status$;
   }
 
   /** The signed-in (or expired) user, or null when logged out. Never a raw token. */
@@ -226,8 +221,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   /** Counts the signed-in user's writes the server has not accepted yet, per collection (exact, a scan). */
   async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
     await this.ready();
-    const sync = this.#host?.current;
-    return sync ? sync.pendingWrites() : {};
+    return this.#host?.pendingWrites() ?? {};
   }
 
   /** The signed-in user's refused documents, with their reasons; re-emitted on each change. */
@@ -242,12 +236,12 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
 
   /** Sends a refused document again as it is now locally; `'rejected'` if refused again. */
   retryRejected(collection: keyof C & string, documentId: string): Promise<RetryOutcome> {
-    return this.#engine().retryRejected(collection, documentId);
+    return this.#syncHost().engine().retryRejected(collection, documentId);
   }
 
   /** Gives up a refused write: the local document returns to the server's state (or away). */
   discardRejected(collection: keyof C & string, documentId: string): Promise<void> {
-    return this.#engine().discardRejected(collection, documentId);
+    return this.#syncHost().engine().discardRejected(collection, documentId);
   }
 
   /** A valid access token; waits out a refresh in flight. Rejects with `RELOGIN_REQUIRED`, `NOT_LOGGED_IN`, … */
@@ -272,7 +266,6 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     this.#stopWake?.();
     this.#actor.stop();
     await this.#host?.close();
-    this.#syncSubscription?.unsubscribe();
     this.#waiter.close();
     this.#status.complete();
     this.#events.clear();
@@ -310,26 +303,11 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     return user;
   }
 
-  #engine(): SyncEngine {
-    const engine = this.#host?.current?.engine;
-    if (!engine) throw new SessionError('NOT_LOGGED_IN', 'no user database is open: await client.ready()', { kind: 'rejected' });
-    return engine;
-  }
-
-  #publish(): void {
-    const status = statusOf(this.#actor.getSnapshot(), this.#syncFields);
-    const previous = this.#status.value;
-    if (!sameStatus(status, previous)) this.#status.next(status);
-    if (status.session !== previous.session || status.userId !== previous.userId) {
-      this.#events.emit('sessionChanged', status);
-    }
-  }
-
   #wireActor(): void {
     const actor = this.#actor;
     actor.subscribe({
-      next: () => {
-        this.#publish();
+      next: (snapshot) => {
+        this.#status.session(snapshot);
         this.#waiter.notify();
       },
       error: (error) => this.#options.logger.error('session actor failed', { error: String((error as Error)?.name) }),
@@ -337,12 +315,11 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     actor.on('reloginRequired', ({ userId, reason }) => {
       const base = { userId, reason, lastError: actor.getSnapshot().context.lastError };
       this.#options.logger.warn('relogin required', { userId, reason });
-      const sync = this.#host?.current;
-      if (!sync) return this.#reloginRequired({ ...base, pendingWrites: {} });
+      const host = this.#host;
+      if (!host) return this.#reloginRequired({ ...base, pendingWrites: {} });
       // Counted after the pause this same transition sends (the sync's queue keeps the order).
       void Promise.resolve()
-        .then(() => sync.pendingWrites())
-        .catch(() => ({}))
+        .then(() => host.pendingWrites())
         .then((pendingWrites) => this.#reloginRequired({ ...base, pendingWrites }));
     });
     actor.on('refreshed', ({ accessExpiresAt }) => this.#events.emit('refreshed', { accessExpiresAt }));
@@ -354,6 +331,11 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     const hook = this.#options.onReloginRequired;
     if (hook) callSafely(this.#options.logger, 'onReloginRequired', () => hook(info));
     this.#events.emit('reloginRequired', info);
+  }
+
+  #syncHost(): SyncHost {
+    if (!this.#host) throw new SessionError('NOT_LOGGED_IN', 'sync is not configured (no collections)', { kind: 'rejected' });
+    return this.#host;
   }
 
   #send(event: SessionEvent): void {

@@ -7,7 +7,8 @@ import type { TokenSource } from '../graphql/authenticated-graphql.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RejectedDocument } from '../sync/rejected-documents.ts';
-import type { SyncStatus } from '../sync/sync-engine.ts';
+import type { SyncEngine, SyncStatus } from '../sync/sync-engine.ts';
+import { SessionError } from '../errors/session-error.ts';
 import type { ResolvedSyncOptions } from './sync-options.ts';
 import { UserSync } from './user-sync.ts';
 import type { PendingWritesInfo } from './user-sync.ts';
@@ -108,6 +109,18 @@ export class SyncHost {
     const closing = leaving.close(opts);
     this.#track(closing);
     return closing;
+  }
+
+  /** The signed-in user's open replication; throws `NOT_LOGGED_IN` without one. */
+  engine(): SyncEngine {
+    const engine = this.current?.engine;
+    if (!engine) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing: await client.ready()', { kind: 'rejected' });
+    return engine;
+  }
+
+  /** The signed-in user's pending writes, counted after the commands already sent; `{}` without one. */
+  async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
+    return (await this.current?.pendingWrites().catch(() => ({}))) ?? {};
   }
 
   /** Collections of the signed-in user once the database is open; null if nobody is or it failed. */
