@@ -1,4 +1,4 @@
-import { BehaviorSubject, of, switchMap } from 'rxjs';
+import { BehaviorSubject, combineLatest, of, switchMap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { removeRxDatabase } from 'rxdb';
 import type { RxDatabase } from 'rxdb';
@@ -66,6 +66,8 @@ export class UserSync {
   readonly engineOpened: Promise<SyncEngine | null>;
   readonly #deps: UserSyncDeps;
   readonly #engine = new BehaviorSubject<SyncEngine | null>(null);
+  // The replication opens held ('paused'); its status is shown once the session has said resume or pause.
+  readonly #directed = new BehaviorSubject(false);
   #db: RxDatabase | null = null;
   #queue: Promise<void>;
   #running = false;
@@ -93,9 +95,11 @@ export class UserSync {
     return this.#closing ? null : this.#db;
   }
 
-  /** The replication's status; null while opening or after close. */
+  /** The replication's status; null while opening, before the session's first command, and after close. */
   get status$(): Observable<SyncStatus | null> {
-    return this.engine$.pipe(switchMap((engine) => (engine ? engine.status$ : of(null))));
+    return combineLatest([this.engine$, this.#directed]).pipe(
+      switchMap(([engine, directed]) => (engine && directed ? engine.status$ : of(null))),
+    );
   }
 
   /** Applies a session command, in order, once open. */
@@ -104,10 +108,12 @@ export class UserSync {
       switch (command.type) {
         case 'replication.resume':
           this.#running = true;
-          return engine.resume();
+          await engine.resume();
+          return this.#directed.next(true);
         case 'replication.pause':
           this.#running = false;
-          return engine.pause();
+          await engine.pause();
+          return this.#directed.next(true);
         case 'replication.reconnect':
           return engine.reconnect();
         case 'replication.wake':
@@ -148,6 +154,7 @@ export class UserSync {
         await engine.close();
       }
       this.#engine.complete();
+      this.#directed.complete();
       const db = this.#db;
       if (opts.wipe) {
         if (db) await db.remove();

@@ -8,6 +8,7 @@ describe('two devices of one user', () => {
   let server: SyncServer;
   let phone: TodoClient;
   let laptop: TodoClient;
+  const phoneSync: string[] = [];
 
   beforeAll(async () => {
     server = await startE2EServer();
@@ -15,6 +16,7 @@ describe('two devices of one user', () => {
     // A poll interval far beyond the test: only the stream can deliver in time.
     phone = todoClient(server, { sync: { pullIntervalMs: 3_600_000 } });
     laptop = todoClient(server, { sync: { pullIntervalMs: 3_600_000 } });
+    phone.status$.subscribe((s) => phoneSync.push(s.sync));
     await signIn(phone, user);
     await signIn(laptop, user);
     await until(laptop.status$, (s) => s.sync === 'running', 'laptop running');
@@ -51,5 +53,8 @@ describe('two devices of one user', () => {
     expect(phone.status).toMatchObject({ session: 'active', sync: 'running', pendingWrites: 0, rejected: 0 });
     expect(phone.status.lastPushedAt).not.toBeNull();
     expect(laptop.status.lastPulledAt).not.toBeNull();
+    // Signing in goes from off straight to running: never a 'paused' flash while the database opens.
+    expect(phoneSync[0]).toBe('off');
+    expect(phoneSync).not.toContain('paused');
   });
 });
