@@ -50,7 +50,7 @@ describe('logout', () => {
     await down.close();
     server = undefined;
 
-    await expect(client.logout()).resolves.toBeUndefined();
+    await expect(client.logout()).resolves.toEqual({ pendingWrites: {} });
 
     expect(client.status).toMatchObject({ session: 'loggedOut', userId: null });
     expect(await fileSessionStore({ path }).load()).toBeNull();

@@ -35,7 +35,7 @@ describe('a refresh token that can no longer be used', () => {
     const failed = await rejection(client.graphql.request(PULL_ONE));
     expect(isSessionError(failed, 'RELOGIN_REQUIRED')).toBe(true);
     expect(client.status).toMatchObject({ session: 'refreshExpired', userId: ann.userId, reloginReason: 'refreshRejected' });
-    expect(hook).toEqual([{ userId: ann.userId, reason: 'refreshRejected', lastError: expect.objectContaining({ kind: 'refreshRejected' }) }]);
+    expect(hook).toEqual([{ userId: ann.userId, reason: 'refreshRejected', lastError: expect.objectContaining({ kind: 'refreshRejected' }), pendingWrites: {} }]);
 
     const before = server.stats();
     expect(isSessionError(await rejection(client.getValidAccessToken()), 'RELOGIN_REQUIRED')).toBe(true);

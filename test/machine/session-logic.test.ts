@@ -21,9 +21,9 @@ describe('session timing maths', () => {
     expect(clampDelay(Number.POSITIVE_INFINITY)).toBe(MAX_TIMER_DELAY_MS);
   });
 
-  it('clamps the margin to half the token lifetime', () => {
+  it('clamps the margin to a quarter of the token lifetime', () => {
     expect(effectiveMargin(60_000, 1_800_000)).toBe(60_000);
-    expect(effectiveMargin(60_000, 2_000)).toBe(1_000);
+    expect(effectiveMargin(60_000, 2_000)).toBe(500);
     expect(effectiveMargin(60_000, null)).toBe(60_000);
     expect(effectiveMargin(-5, 2_000)).toBe(0);
   });
@@ -35,8 +35,8 @@ describe('session timing maths', () => {
       refreshMarginMs: 60_000,
     });
     expect(computeRefreshDelay(t(1_800_000, 1_800_000), 0)).toBe(1_740_000);
-    expect(computeRefreshDelay(t(2_000, 2_000), 0)).toBe(1_000);
-    expect(computeRefreshDelay(t(1_000, 1_000), 0)).toBe(500);
+    expect(computeRefreshDelay(t(2_000, 2_000), 0)).toBe(1_500);
+    expect(computeRefreshDelay(t(1_000, 1_000), 0)).toBe(750);
     // Already past expiry: a short floor, never 0 (the wake/401 paths handle real expiry at once).
     expect(computeRefreshDelay(t(0, 0), 10_000)).toBe(50);
     expect(computeRefreshDelay(t(0, 1_800_000), 10_000)).toBe(1_000);
