@@ -74,6 +74,8 @@ export interface CollectionReplicationOptions {
 const RXDB_RETRY_MS = 24 * 3600_000;
 // How long a held handler waits for RxDB's own pause flag before looking again.
 const HOLD_CHECK_MS = 1_000;
+// Recounts while a push keeps failing: at most this often, however fast the app writes.
+const WRITES_WHILE_FAILING_COUNT_MS = 1_000;
 // The bulkWrite context of documents RxDB's downstream writes (replication-protocol/index.ts).
 const PULLED_WRITES = 'replication-downstream-';
 
@@ -103,8 +105,10 @@ export class CollectionReplication {
   readonly #logger: Logger;
   readonly #subs: Subscription[] = [];
   readonly #countRequests = new Subject<void>();
+  readonly #writesWhileFailing = new Subject<void>();
   #held = true;
   #dirty = true;
+  #pushFailing = false;
   #opened: Promise<void> | null = null;
 
   constructor(opts: CollectionReplicationOptions) {
@@ -171,10 +175,14 @@ export class CollectionReplication {
         this.#countRequests.pipe(throttleTime(200, undefined, { leading: true, trailing: true })).subscribe(() => void this.#recount()),
         // Counting scans the outbox: only after local writes (pulled documents never add to it),
         // at once while held, else when a cycle goes idle: never per change while a backlog drains.
+        // A push that keeps failing never goes idle: its writes are counted at most once a second.
         this.#opts.collection.eventBulks$.pipe(filter((bulk) => !bulk.context.startsWith(PULLED_WRITES))).subscribe(() => {
           this.#dirty = true;
           if (this.#held) this.#countRequests.next();
+          else if (this.#pushFailing) this.#writesWhileFailing.next();
         }),
+        this.#writesWhileFailing.pipe(throttleTime(WRITES_WHILE_FAILING_COUNT_MS, undefined, { leading: true, trailing: true }))
+          .subscribe(() => this.#countRequests.next()),
         this.#rx.active$.pipe(filter((active) => !active && (this.#dirty || this.status.pendingWrites > 0))).subscribe(() => this.#countRequests.next()),
         this.#rejected.list$.subscribe((list) => this.#status.counts({ rejected: list.length })),
       );
@@ -298,10 +306,16 @@ export class CollectionReplication {
       }
       try {
         const result = await send();
+        if (direction === 'push') this.#pushFailing = false;
         this.#status.succeeded(direction);
         return result;
       } catch (error) {
         const failure = failureOf(error);
+        if (direction === 'push') {
+          this.#pushFailing = true;
+          // The writes this push carries were made before it failed: count them now.
+          if (this.#dirty) this.#countRequests.next();
+        }
         this.#report(failure, direction);
         await this.#sleeper.sleep(retryDelay(failures++, failure, this.#opts.retry));
       }

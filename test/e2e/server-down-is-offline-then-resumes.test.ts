@@ -57,10 +57,8 @@ describe('a server that is down', () => {
     expect(sessions).not.toContain('loggedOut');
   });
 
-  // Known gap in src/sync (reported, not mine to fix): the pending count is recounted only while
-  // held or when a cycle goes idle, and a push retrying against a down server never goes idle, so
-  // status.pendingWrites stays at its old value while offline. `it.fails` flags the fix.
-  it.fails('status.pendingWrites follows writes made while offline', async () => {
+  // A push retrying against a down server never goes idle: the count must not wait for that.
+  it('status.pendingWrites follows writes made while offline', async () => {
     await client.awaitInSync();
     await untilStatus(client, (s) => s.pendingWrites === 0, 'outbox empty');
     proxy.setMode({ kind: 'refuse' });
@@ -69,6 +67,9 @@ describe('a server that is down', () => {
       await untilStatus(client, (s) => s.sync === 'offline', 'offline');
       expect((await client.pendingWrites()).todo?.count).toBe(12);
       await untilStatus(client, (s) => s.pendingWrites === 12, 'status shows 12 pending', 3_000);
+      // Writes made once the push is already failing are counted too.
+      await client.collections.todo.bulkInsert(todos(5, 'later'));
+      await untilStatus(client, (s) => s.pendingWrites === 17, 'status shows 17 pending', 3_000);
     } finally {
       proxy.setMode({ kind: 'pass' });
       await client.awaitInSync();
