@@ -1,0 +1,46 @@
+// The synced collection every lane uses: the todo schema, its default GraphQL operations, documents.
+import type { RxJsonSchema } from 'rxdb';
+import { GraphQLClient } from 'graphql-request';
+import { defaultOperations } from '../src/sync/graphql-operations.ts';
+
+/** The RxDB schema of `todo`, as an app would declare it. */
+export const todoSchema: RxJsonSchema<any> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  required: ['id', 'title', 'done'],
+  properties: { id: { type: 'string', maxLength: 100 }, title: { type: 'string' }, done: { type: 'boolean' }, updatedAt: { type: 'number' } },
+};
+
+/** pullTodo / pushTodo exactly as the replication sends them. */
+export const todoOperations = defaultOperations('todo', todoSchema);
+
+/** A todo as written locally (no server-assigned updatedAt yet). */
+export interface Todo { id: string; title: string; done: boolean }
+
+/** n todos of the same size in every lane; ids are unique per prefix (server ids are unique per collection). */
+export function todos(n: number, prefix: string): Todo[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(6, '0')}`, title: `todo number ${i} ${'x'.repeat(40)}`, done: i % 2 === 0 }));
+}
+
+/** The push rows the replication sends for new local documents. */
+export const pushRows = (docs: Todo[]) => docs.map((d) => ({ newDocumentState: { ...d, deleted: false } }));
+
+/** graphql-request with the token in the Authorization header (never a variable). */
+export const graphqlClient = (url: string, token: string, fetchImpl: typeof fetch = fetch) =>
+  new GraphQLClient(url, { headers: { authorization: `Bearer ${token}` }, fetch: fetchImpl });
+
+/** Puts `docs` on the server as the token's user, in pushes of 1,000. */
+export async function seedServer(url: string, token: string, docs: Todo[]): Promise<void> {
+  const client = graphqlClient(url, token);
+  for (let i = 0; i < docs.length; i += 1000) {
+    const conflicts = todoOperations.push.data(await client.request(todoOperations.push.query, todoOperations.push.variables(pushRows(docs.slice(i, i + 1000)) as never)));
+    if (conflicts.length !== 0) throw new Error(`seeding met ${conflicts.length} conflicts`);
+  }
+}
+
+/** How many documents of the token's user the server holds (one pull). */
+export async function serverCount(url: string, token: string, upTo: number): Promise<number> {
+  const result = await graphqlClient(url, token).request(todoOperations.pull.query, todoOperations.pull.variables(undefined, upTo + 1));
+  return todoOperations.pull.data(result as never).documents.length;
+}
