@@ -1,7 +1,7 @@
 // The synced collection every lane uses: the todo schema, its default GraphQL operations, documents.
 import type { RxJsonSchema } from 'rxdb';
 import { GraphQLClient } from 'graphql-request';
-import { defaultOperations } from '../src/sync/graphql-operations.ts';
+import { defaultOperations, type PullBulk } from '../src/sync/graphql-operations.ts';
 
 /** The RxDB schema of `todo`, as an app would declare it. */
 export const todoSchema: RxJsonSchema<any> = {
@@ -34,13 +34,32 @@ export const graphqlClient = (url: string, token: string, fetchImpl: typeof fetc
 export async function seedServer(url: string, token: string, docs: Todo[]): Promise<void> {
   const client = graphqlClient(url, token);
   for (let i = 0; i < docs.length; i += 1000) {
-    const conflicts = todoOperations.push.data(await client.request(todoOperations.push.query, todoOperations.push.variables(pushRows(docs.slice(i, i + 1000)) as never)));
+    const rows = pushRows(docs.slice(i, i + 1000));
+    const conflicts = todoOperations.push.data(await client.request<Record<string, unknown>>(todoOperations.push.query, todoOperations.push.variables(rows)));
     if (conflicts.length !== 0) throw new Error(`seeding met ${conflicts.length} conflicts`);
   }
 }
 
 /** How many documents of the token's user the server holds (one pull). */
 export async function serverCount(url: string, token: string, upTo: number): Promise<number> {
-  const result = await graphqlClient(url, token).request(todoOperations.pull.query, todoOperations.pull.variables(undefined, upTo + 1));
-  return todoOperations.pull.data(result as never).documents.length;
+  return (await pullWith(graphqlClient(url, token))(undefined, upTo + 1)).documents.length;
+}
+
+/** Sends one pull: the checkpoint of the previous page (undefined first) and the page size. */
+export type PullPage = (checkpoint: unknown, limit: number) => Promise<PullBulk>;
+
+/** A PullPage over graphql-request. */
+export const pullWith = (client: GraphQLClient): PullPage => async (checkpoint, limit) =>
+  todoOperations.pull.data(await client.request<Record<string, unknown>>(todoOperations.pull.query, todoOperations.pull.variables(checkpoint, limit)));
+
+/** Pulls from the start until a short page, as the replication's initial pull does. */
+export async function pullAll(pullPage: PullPage, pageSize: number): Promise<{ docs: number; requests: number }> {
+  let checkpoint: unknown = undefined;
+  let docs = 0;
+  for (let requests = 1; ; requests += 1) {
+    const page = await pullPage(checkpoint, pageSize);
+    docs += page.documents.length;
+    checkpoint = page.checkpoint;
+    if (page.documents.length < pageSize) return { docs, requests };
+  }
 }
