@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync } from 'node:fs';
-import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { startServer, type ServerOptions, type SyncServer } from '../../examples/server/start-server.ts';
+import { freshPgliteDir } from './pglite-template.ts';
 
 /** A storage the reference server runs on in tests. */
 export interface ServerLane {
@@ -17,42 +12,6 @@ export interface ServerLane {
 
 /** Tests hash many passwords: the cheapest scrypt cost keeps the suite fast (production keeps 2^14). */
 export const TEST_SCRYPT_COST = 1024;
-
-/**
- * An initialised, empty PGlite cluster on disk, made once per machine and copied for each server:
- * PGlite's initdb takes seconds, opening an existing data directory does not.
- */
-/** tmpfs when there is one: PGlite writes its files through on every checkpoint. */
-const ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-
-async function pgliteTemplate(): Promise<string> {
-  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const { version } = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
-  const dir = join(ROOT, `session-sync-pglite-template-${version}`);
-  if (await stat(join(dir, 'PG_VERSION')).then(() => true, () => false)) return dir;
-  const building = await mkdtemp(`${dir}-building-`);
-  const db = new PGlite(building);
-  await db.waitReady;
-  await db.close();
-  // Another worker may have won the race; either copy is fine.
-  await rename(building, dir).catch(() => rm(building, { recursive: true, force: true }));
-  return dir;
-}
-
-/**
- * A PGlite data directory of its own, copied from the initialised template.
- *
- * @example
- * const { dir, remove } = await freshPgliteDir();
- * const server = await startServer({ dataDir: dir });
- */
-export async function freshPgliteDir(): Promise<{ dir: string; remove(): Promise<void> }> {
-  const template = await pgliteTemplate();
-  const dir = await mkdtemp(join(ROOT, 'session-sync-pglite-'));
-  // Synchronous copy: measured much faster than fs.promises.cp for PGlite's many small files.
-  cpSync(template, dir, { recursive: true });
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
@@ -126,6 +85,27 @@ export async function startLaneServer(lane: ServerLane, options: ServerOptions =
     };
   } catch (error) {
     await cleanUp();
+    throw error;
+  }
+}
+
+/**
+ * The reference server for a test that needs just one: on 127.0.0.1 (port 0 unless given), on a
+ * PGlite copy of its own that `close()` removes, or on the caller's `dataDir` (kept, for restarts).
+ * The one way test/sync, test/e2e and test/integration start it.
+ *
+ * @example
+ * const server = await startTestServer({ accessTokenTtlSec: 2 });
+ * await server.close();
+ */
+export async function startTestServer(options: ServerOptions = {}): Promise<SyncServer> {
+  const own = options.dataDir === undefined ? await freshPgliteDir() : undefined;
+  try {
+    const server = await startServer({ host: '127.0.0.1', port: 0, scryptCost: TEST_SCRYPT_COST, ...options, dataDir: options.dataDir ?? own?.dir });
+    if (!own) return server;
+    return { ...server, close: async () => { await server.close(); await own.remove(); } };
+  } catch (error) {
+    await own?.remove();
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { freshPgliteDir } from '../helpers/server-lanes.ts';
+import { freshPgliteDir } from '../helpers/pglite-template.ts';
 import { spawnServerProcess } from '../helpers/server-process.ts';
 
 const CLI = fileURLToPath(new URL('../../examples/server/cli.ts', import.meta.url));

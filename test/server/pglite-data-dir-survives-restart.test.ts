@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../examples/server/start-server.ts';
-import { freshPgliteDir, TEST_SCRYPT_COST } from '../helpers/server-lanes.ts';
+import { freshPgliteDir } from '../helpers/pglite-template.ts';
+import { TEST_SCRYPT_COST } from '../helpers/server-lanes.ts';
 import { graphql, PULL_TODO, PUSH_TODO, request, SESSION_PATH, signedInUser, todo } from '../helpers/server-requests.ts';
 
 describe('PGlite data directory', () => {

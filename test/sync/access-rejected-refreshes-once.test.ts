@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import type { ClassifiedFailure } from '../../src/errors/classify-failure.ts';
 import { graphql, PUSH_TODO, todo } from '../helpers/server-requests.ts';
@@ -27,7 +27,7 @@ describe('an access token expiring while syncing', () => {
   const liveFailures: { failure: ClassifiedFailure; direction: string }[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     httpTokens = await TestTokenSource.forNewUser(server);
     // No stream here: the HTTP answer is the only way this device can learn its token expired.
     httpDevice = await openDevice(server, httpTokens, { fetch: fetch200, wsUrl: undefined, pullIntervalMs: 3_600_000 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
@@ -14,7 +14,7 @@ describe('a backlog written while paused', () => {
   let tokens: TestTokenSource & { username: string; password: string };
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     tokens = await TestTokenSource.forNewUser(server);
     device = await openDevice(server, tokens);
     await device.sync.resume();

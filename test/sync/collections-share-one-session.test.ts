@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { noteSchema, openDevice, todos, todoSchema } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
@@ -14,7 +14,7 @@ describe('collections sharing one session', () => {
   let device: Device;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     tokens = await TestTokenSource.forNewUser(server);
     device = await openDevice(server, tokens, { collections: { todo: { schema: todoSchema }, note: { schema: noteSchema } } });
     await device.sync.resume();

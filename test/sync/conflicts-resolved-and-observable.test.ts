@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
@@ -16,7 +16,7 @@ describe('a conflicting edit', () => {
   let b: Device;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     tokens = await TestTokenSource.forNewUser(server);
     a = await openDevice(server, tokens);
     b = await openDevice(server, tokens);

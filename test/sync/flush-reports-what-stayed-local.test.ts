@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import type { FaultProxy } from '../helpers/fault-proxy.ts';
@@ -16,7 +16,7 @@ describe('flush before logout', () => {
   let device: Device;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     proxy = await startFaultProxy(server.port);
     tokens = await TestTokenSource.forNewUser(server);
     device = await openDevice(server, tokens, { graphqlUrl: `${proxy.origin}/graphql`, wsUrl: undefined, timeoutMs: 300 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { graphql, PUSH_TODO } from '../helpers/server-requests.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
@@ -13,7 +13,7 @@ describe('initial sync of 10,000 documents', () => {
   let device: Device;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     tokens = await TestTokenSource.forNewUser(server);
     const all = todos(10_000, 'seed').map((t) => ({ newDocumentState: { ...t, deleted: false } }));
     for (let i = 0; i < all.length; i += 1000) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import type { ClassifiedFailure } from '../../src/errors/classify-failure.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
@@ -18,7 +18,7 @@ describe('a push whose response is lost', () => {
   const failures: ClassifiedFailure[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     proxy = await startFaultProxy(server.port);
     tokens = await TestTokenSource.forNewUser(server);
     device = await openDevice(server, tokens, {

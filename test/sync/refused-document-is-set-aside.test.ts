@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { graphql, PUSH_TODO, signedInUser, todo } from '../helpers/server-requests.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
@@ -15,7 +15,7 @@ describe('a refused document', () => {
   let device: Device;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     const other = await signedInUser(server);
     const taken = await graphql(server, other.accessToken, PUSH_TODO, { rows: [{ newDocumentState: todo('taken-1') }] });
     expect(taken.status).toBe(200);

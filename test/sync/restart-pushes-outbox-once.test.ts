@@ -1,7 +1,7 @@
 import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
@@ -17,7 +17,7 @@ describe('a restart with a pending outbox', () => {
   let device: Device | undefined;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     tokens = await TestTokenSource.forNewUser(server);
   }, SERVER_START_MS);
 

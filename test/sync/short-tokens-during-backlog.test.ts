@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
@@ -13,7 +13,7 @@ describe('1-second access tokens during a 5,000-document backlog', () => {
   let device: Device;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, accessTokenTtlSec: 1 });
+    server = await startTestServer({ accessTokenTtlSec: 1 });
     tokens = await TestTokenSource.forNewUser(server);
     device = await openDevice(server, tokens, { pushBatchSize: 50 });
   }, SERVER_START_MS);

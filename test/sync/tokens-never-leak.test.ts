@@ -1,6 +1,6 @@
 import { getChangedDocumentsSince } from 'rxdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import type { Logger } from '../../src/platform/logger.ts';
 import { graphql, PUSH_TODO, signedInUser, todo } from '../helpers/server-requests.ts';
@@ -21,7 +21,7 @@ describe('tokens in the replication layer', () => {
   const logger: Logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') };
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     const other = await signedInUser(server);
     await graphql(server, other.accessToken, PUSH_TODO, { rows: [{ newDocumentState: todo('someone-elses') }] });
     tokens = await TestTokenSource.forNewUser(server);

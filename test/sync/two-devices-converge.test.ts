@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
 import type { Device } from './support/sync-fixture.ts';
@@ -15,7 +15,7 @@ describe('two devices of one user', () => {
   let userId: string;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     const tokens = await TestTokenSource.forNewUser(server);
     userId = tokens.userId;
     a = await openDevice(server, tokens, { pullIntervalMs: 3_600_000 });

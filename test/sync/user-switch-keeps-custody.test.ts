@@ -1,6 +1,6 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/start-server.ts';
+import { startTestServer } from '../helpers/server-lanes.ts';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { userDatabaseName } from '../../src/sync/user-database.ts';
 import { openDevice, todos } from './support/sync-fixture.ts';
@@ -18,7 +18,7 @@ describe('switching users on one device', () => {
   const open: Device[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ port: 0 });
+    server = await startTestServer();
     alice = await TestTokenSource.forNewUser(server);
     bob = await TestTokenSource.forNewUser(server);
   }, SERVER_START_MS);

@@ -8,7 +8,8 @@ import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import type { ServerOptions, SyncServer } from '../../../examples/server/start-server.ts';
 import { appServicesAuth, createSyncClient } from '../../../src/index.ts';
 import type { SessionStatus, SyncClient, SyncClientOptions, SyncCollectionOptions } from '../../../src/index.ts';
-import { createTestUser, startLifecycleServer, type TestUser } from '../../integration/support/lifecycle-server.ts';
+import { startTestServer } from '../../helpers/server-lanes.ts';
+import type { TestUser } from '../../integration/support/lifecycle-server.ts';
 
 export { createTestUser, statsSince } from '../../integration/support/lifecycle-server.ts';
 export type { TestUser };
@@ -31,7 +32,7 @@ export type TodoClient = SyncClient<TodoCollections>;
 
 /** The reference server over PGlite, 30 min access tokens unless overridden. */
 export function startE2EServer(options: ServerOptions = {}): Promise<SyncServer> {
-  return startLifecycleServer({ accessTokenTtlSec: 1800, refreshTokenTtlSec: 3600, ...options });
+  return startTestServer({ accessTokenTtlSec: 1800, refreshTokenTtlSec: 3600, ...options });
 }
 
 let databases = 0;

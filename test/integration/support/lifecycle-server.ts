@@ -1,8 +1,7 @@
-import { rm } from 'node:fs/promises';
-import { startServer, type ServerOptions, type SyncServer } from '../../../examples/server/start-server.ts';
+import type { ServerOptions, SyncServer } from '../../../examples/server/start-server.ts';
 import type { ServerStats } from '../../../examples/server/stats.ts';
 import { appServicesAuth, createSyncClient, type SyncClient, type SyncClientOptions } from '../../../src/index.ts';
-import { freshDataDir } from './pglite-data-dir.ts';
+import { startTestServer } from '../../helpers/server-lanes.ts';
 
 /** A user created on the reference server, with the credentials the client logs in with. */
 export interface TestUser {
@@ -14,23 +13,14 @@ export interface TestUser {
 let counter = 0;
 
 /**
- * Starts the reference server on a free port of 127.0.0.1, over PGlite in a data directory of its own
- * (removed by `close()`), with short tokens by default.
+ * Starts the reference server on a free port of 127.0.0.1 with short tokens by default, over a PGlite
+ * copy of its own (removed by `close()`) unless `dataDir` is given.
  *
  * @example
  * const server = await startLifecycleServer({ accessTokenTtlSec: 2 });
  */
-export async function startLifecycleServer(options: ServerOptions = {}): Promise<SyncServer> {
-  const dataDir = options.dataDir ?? (await freshDataDir());
-  const server = await startServer({ port: 0, host: '127.0.0.1', accessTokenTtlSec: 2, refreshTokenTtlSec: 60, ...options, dataDir });
-  const close = server.close;
-  return {
-    ...server,
-    async close() {
-      await close();
-      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+export function startLifecycleServer(options: ServerOptions = {}): Promise<SyncServer> {
+  return startTestServer({ accessTokenTtlSec: 2, refreshTokenTtlSec: 60, ...options });
 }
 
 /**
