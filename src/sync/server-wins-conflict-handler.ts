@@ -2,12 +2,14 @@ import { deepEqual, defaultConflictHandler } from 'rxdb';
 import type { RxConflictHandler, WithDeleted } from 'rxdb';
 
 /**
- * Server wins, except over itself. With a server that assigns `updatedAt` and detects conflicts by
- * comparing it, a second local edit pushed before the server's echo of the first arrives carries a
- * stale `updatedAt` and is reported as a conflict against the client's own earlier write. RxDB's
- * plain server-wins would then drop that edit. This handler recognises the case (the server's
- * state equals what the client last knew, apart from the timestamp) and keeps the local edit,
- * rebased on the server's timestamp so the next push passes; every real conflict goes to the server.
+ * Server wins, except over the device itself. Some servers assign `updatedAt` and detect conflicts
+ * by comparing it (RxDB's GraphQL example does). There, a second local edit pushed before the
+ * server's echo of the first carries a stale `updatedAt` and is reported as a conflict with the
+ * device's own earlier write; RxDB's default server-wins would drop that edit. This handler spots
+ * that case (the server's state equals what the device last knew, apart from the timestamp), keeps
+ * the local edit rebased on the server's timestamp so the next push passes, and lets the server
+ * win every real conflict. Against servers that compare content (the reference server, RxDB's
+ * reference master-write) that case never arises and it behaves like the default.
  *
  * @example
  * ```ts

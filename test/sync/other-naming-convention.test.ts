@@ -1,40 +1,16 @@
 import WebSocket from 'ws';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import type { RxJsonSchema } from 'rxdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CollectionOperations } from '../../src/sync/graphql-operations.ts';
 import { SyncEngine } from '../../src/sync/sync-engine.ts';
 import type { TokenSource } from '../../src/sync/sync-transport.ts';
 import { openUserDatabase } from '../../src/sync/user-database.ts';
+import { heroOperations, heroSchema } from './support/hero-operations.ts';
 import { startHeroServer } from './support/hero-server.ts';
 import type { HeroServer } from './support/hero-server.ts';
 import { until } from './support/until.ts';
 
 // Collection overrides let the layer talk to a server with other conventions: here RxDB's own
 // example (pullHero(checkpoint, limit), pushHero(heroPushRow), streamHero(headers)).
-const heroSchema: RxJsonSchema<any> = {
-  version: 0, primaryKey: 'id', type: 'object', required: ['id', 'color'],
-  properties: { id: { type: 'string', maxLength: 100 }, name: { type: 'string' }, color: { type: 'string' }, updatedAt: { type: 'number' } },
-};
-const FIELDS = 'id name color updatedAt deleted';
-const heroOperations: CollectionOperations = {
-  pull: {
-    query: `query PullHero($checkpoint: HeroInputCheckpoint, $limit: Int!) { pullHero(checkpoint: $checkpoint, limit: $limit) { documents { ${FIELDS} } checkpoint { id updatedAt } } }`,
-    variables: (checkpoint, limit) => ({ checkpoint: checkpoint ?? null, limit }),
-    data: (data) => data['pullHero'] as never,
-  },
-  push: {
-    query: `mutation PushHero($heroPushRow: [HeroInputPushRow]) { pushHero(heroPushRow: $heroPushRow) { ${FIELDS} } }`,
-    variables: (rows) => ({ heroPushRow: rows }),
-    data: (data) => data['pushHero'] as never,
-  },
-  stream: {
-    query: `subscription onStream($headers: HeroInputHeaders) { streamHero(headers: $headers) { documents { ${FIELDS} } checkpoint { id updatedAt } } }`,
-    variables: ({ authorization }) => ({ headers: { Authorization: authorization } }),
-    data: (data) => data['streamHero'] as never,
-  },
-};
-
 describe('a server with another naming convention', () => {
   const token = 'hero-token';
   const tokens: TokenSource = { get: async () => ({ token, generation: 1 }), rejected() {}, accepted() {} };

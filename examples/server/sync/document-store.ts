@@ -31,7 +31,7 @@ const MAX_ID_LENGTH = 512;
 interface Row { id: string; owner: string; data: Record<string, unknown>; updated_at: number; deleted: boolean }
 
 /**
- * Per-user documents with server-assigned, monotonic `updatedAt`, compare-and-swap pushes and keyset pulls.
+ * Per-user documents with server-assigned, monotonic `updatedAt`, compare-and-swap pushes (on content) and keyset pulls.
  *
  * @example
  * const store = new DocumentStore(db, clock, DEFAULT_COLLECTIONS);
@@ -109,7 +109,10 @@ export class DocumentStore {
         const next: Row = { id: doc.id, owner, data: this.#dataOf(collection, doc), updated_at: updatedAt, deleted: doc.deleted };
         // A repeated push of what is already stored was applied before (its response was lost): no conflict, no new version.
         if (master && this.#sameContent(collection, master, next)) continue;
-        if (master && row.assumedMasterState?.updatedAt !== master.updated_at) {
+        // As RxDB's reference master-write: a conflict is a content difference, not an updatedAt one. The
+        // server assigns updatedAt, so an edit pushed before the echo of the previous one carries the
+        // device's own (older) updatedAt in assumedMasterState and is still no conflict.
+        if (master && !this.#assumedIsMaster(collection, row.assumedMasterState, master)) {
           outcome.conflicts.push(this.#toDocument(collection, master));
           continue;
         }
@@ -156,6 +159,11 @@ export class DocumentStore {
     const data: Record<string, unknown> = {};
     for (const field of this.#fields.get(collection) ?? []) data[field] = doc[field] ?? null;
     return data;
+  }
+
+  #assumedIsMaster(collection: string, assumed: DocumentInput | null | undefined, master: Row): boolean {
+    if (!assumed) return false;
+    return this.#sameContent(collection, master, { ...master, data: this.#dataOf(collection, assumed), deleted: assumed.deleted });
   }
 
   #sameContent(collection: string, a: Row, b: Row): boolean {

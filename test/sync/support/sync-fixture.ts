@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import type { RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
+import type { RxConflictHandler, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
 import type { SyncServer } from '../../../examples/server/start-server.ts';
 import { openUserDatabase } from '../../../src/sync/user-database.ts';
 import { SyncEngine } from '../../../src/sync/sync-engine.ts';
@@ -41,14 +41,16 @@ let deviceCounter = 0;
 export async function openDevice(
   server: SyncServer,
   tokens: TokenSource & { userId: string },
-  opts: Partial<SyncEngineOptions> & { storage?: RxStorage<any, any>; databaseName?: string; collections?: Record<string, SyncedCollection> } = {},
+  opts: Partial<SyncEngineOptions> & {
+    storage?: RxStorage<any, any>; databaseName?: string; collections?: Record<string, SyncedCollection>; conflictHandler?: RxConflictHandler<any>;
+  } = {},
 ): Promise<Device> {
   const collections = opts.collections ?? { todo: { schema: todoSchema } };
   const db = await openUserDatabase({
     storage: opts.storage ?? getRxStorageMemory(),
     databaseName: opts.databaseName ?? `device${process.pid}x${++deviceCounter}`,
     userId: tokens.userId,
-    collections: Object.fromEntries(Object.entries(collections).map(([name, c]) => [name, { schema: c.schema }])),
+    collections: Object.fromEntries(Object.entries(collections).map(([name, c]) => [name, { schema: c.schema, ...(opts.conflictHandler ? { conflictHandler: opts.conflictHandler } : {}) }])),
     multiInstance: false,
   });
   const sync = new SyncEngine({
