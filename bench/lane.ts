@@ -6,7 +6,13 @@ import type { Todo } from './todo-fixture.ts';
 export interface BatchSizes { pull: number; push: number }
 
 /** One timed section: its duration and the sync requests the server saw during it. */
-export interface Timing { ms: number; pulls: number; pushes: number }
+export interface Timing {
+  ms: number;
+  pulls: number;
+  pushes: number;
+  /** L4 only: login() called → session active (the auth round trip, outside `ms`). */
+  loginMs?: number;
+}
 
 /** A way of syncing the todo collection, timed for the two scenarios. */
 export interface Lane {

@@ -24,7 +24,7 @@ const ratioPairs = [['L4', 'L2'], ['L3', 'L2'], ['L2', 'L1']] as const;
 export function markdownReport(config: BenchConfig, machine: ReturnType<typeof machineInfo>, lanes: Lane[], results: ScenarioResult[]): string {
   const lines = [
     `node ${machine.node}, ${machine.cpu}, nproc ${machine.nproc}, load average at start ${machine.loadAverage.join(' / ')} (1/5/15 min)`,
-    `${config.repetitions} repetitions after 1 warm-up, lanes interleaved (${lanes.map((l) => l.id).join(' ')} per repetition); ` +
+    `${config.repetitions} repetitions after 1 warm-up, lanes interleaved (${lanes.map((l) => l.id).join(' ')}, order rotated each repetition); ` +
       `pull batch ${int(config.batch.pull)}, push batch ${int(config.batch.push)} in every lane; deterministic documents (no random seed); ` +
       'reference server (PGlite in memory) in its own process over loopback; RxDB memory storage',
   ];
@@ -37,6 +37,8 @@ export function markdownReport(config: BenchConfig, machine: ReturnType<typeof m
       return `${a}/${b} **${r.median.toFixed(2)}** (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
     });
     lines.push('', `Throughput ratios, median of per-repetition ratios (min–max): ${ratios.join(', ')}`);
+    const logins = summaries.flatMap((s, i) => (s.loginMs === null ? [] : [`${lanes[i]!.id} ${s.loginMs.toFixed(1)} ms`]));
+    if (logins.length > 0) lines.push('', `Login before the clock (login() → session active, median): ${logins.join(', ')}`);
   }
   return lines.join('\n');
 }

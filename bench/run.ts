@@ -39,7 +39,9 @@ try {
   const timings = scenarios.map(() => lanes.map((): Timing[] => []));
   for (let rep = 0; rep <= config.repetitions; rep += 1) {
     for (const [s, scenario] of scenarios.entries()) {
-      for (const [l, lane] of lanes.entries()) {
+      // Rotated each repetition (L1 L2 L3 L4, L2 L3 L4 L1, …): no lane always runs after the same one.
+      for (const l of lanes.map((_, i) => (i + rep) % lanes.length)) {
+        const lane = lanes[l]!;
         gc?.(); // garbage of the previous lane is collected before the clock, not during it
         const timing = await scenario.run(lane);
         if (rep > 0) timings[s]![l]!.push(timing); // repetition 0 is the warm-up

@@ -11,7 +11,16 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 /** One lane's result in one scenario. */
-export interface LaneSummary { median: number; q1: number; q3: number; pulls: number; pushes: number; samples: number[] }
+export interface LaneSummary {
+  median: number;
+  q1: number;
+  q3: number;
+  pulls: number;
+  pushes: number;
+  samples: number[];
+  /** Median login duration, for lanes that log in (L4). */
+  loginMs: number | null;
+}
 
 /** docs/s per repetition, their median and inter-quartile range, and the median request counts. */
 export function summarise(docs: number, timings: readonly Timing[]): LaneSummary {
@@ -23,6 +32,7 @@ export function summarise(docs: number, timings: readonly Timing[]): LaneSummary
     pulls: quantile(timings.map((t) => t.pulls), 0.5),
     pushes: quantile(timings.map((t) => t.pushes), 0.5),
     samples,
+    loginMs: timings.every((t) => t.loginMs !== undefined) ? quantile(timings.map((t) => t.loginMs!), 0.5) : null,
   };
 }
 

@@ -1,7 +1,7 @@
 // L3: src/sync's SyncEngine on memory storage — classified transport, held/paused gate, status,
 // pending counts, refused-document handling — with a token source that always serves one token.
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { filter, firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom, timeout } from 'rxjs';
 import { SyncEngine } from '../../src/sync/sync-engine.ts';
 import { openUserDatabase } from '../../src/sync/user-database.ts';
 import type { BenchServer, BenchUser } from '../bench-server.ts';
@@ -50,7 +50,7 @@ export function syncEngineLane(server: BenchServer, batch: BatchSizes): Lane {
       const sync = engine(server, user, database, batch);
       await sync.open();
       await database.collections.todo!.bulkInsert(docs);
-      await firstValueFrom(sync.status$.pipe(filter((s) => s.pendingWrites === docs.length)));
+      await firstValueFrom(sync.status$.pipe(filter((s) => s.pendingWrites === docs.length), timeout(60_000)));
       const timed = await timedSection(server);
       timed.start();
       await sync.resume();
