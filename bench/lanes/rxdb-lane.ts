@@ -51,7 +51,7 @@ export function rxdbLane(server: BenchServer, batch: BatchSizes): Lane {
     async backlogPush(user, docs) {
       // Created before the clock, started inside it: RxDB's start-up (meta storage, checkpoint read)
       // is timed here, while L3/L4 did theirs when opening held. Raw RxDB cannot be held the same way:
-      // start → pause → write → start pushed nothing here (measured).
+      // after start → pause → write → start, awaitInSync() resolved with nothing on the server (tried).
       const { database, todo } = await openDatabase();
       await todo.bulkInsert(docs);
       const replication = replicate(server, user, todo, batch, false);
