@@ -60,6 +60,8 @@ export type { LocalStorageSessionStoreOptions, StorageLike } from './session/loc
 export { fileSessionStore } from './session/file-session-store.ts';
 export type { FileSessionStoreOptions } from './session/file-session-store.ts';
 export type { SessionStore, StoredSession } from './session/session-store.ts';
+export { defaultRefreshLock, inProcessRefreshLock, webRefreshLock } from './session/refresh-lock.ts';
+export type { LockManagerLike, RefreshLock } from './session/refresh-lock.ts';
 
 // Errors
 export { SessionError, isSessionError } from './errors/session-error.ts';

@@ -5,7 +5,9 @@ import { classifyFailure, type FailurePhase } from '../errors/classify-failure.t
 import { isSessionError, SessionError } from '../errors/session-error.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { SessionStore } from '../session/session-store.ts';
+import type { RefreshLock } from '../session/refresh-lock.ts';
+import type { SessionStore, StoredSession } from '../session/session-store.ts';
+import { accessLifetimeMs, decideStoredSession } from './shared-session.ts';
 import type { TokenVault } from './token-vault.ts';
 
 /**
@@ -41,7 +43,25 @@ export interface SessionActorDeps {
   finishSync?(input: { wipe: boolean; flushTimeoutMs: number | undefined }): Promise<unknown>;
   /** Takes the parked login attempt (at most once). */
   takeLoginAttempt(): LoginAttempt | null;
+  /** Serialises refreshes across the tabs sharing the store; `lockName` is derived from the store. */
+  refreshLock: RefreshLock;
+  lockName: string;
+  /** To tell whether another tab's stored token is already due. */
+  refreshMarginMs: number;
+  /** Why the next refresh was requested, when the facade asked for it (taken at most once). */
+  takeRefreshIntent(): RefreshIntent | null;
 }
+
+/**
+ * `force`: always ask the server (refreshCustomData); `adopt`: another tab stored something new,
+ * take it and never send a request.
+ *
+ * @example
+ * ```ts
+ * const intent: RefreshIntent = 'adopt';
+ * ```
+ */
+export type RefreshIntent = 'force' | 'adopt';
 
 /**
  * Serialises writes to the session store, so a logout's clear never races a refresh's save.
@@ -58,9 +78,13 @@ export class SessionWriter {
   readonly #store: SessionStore;
   readonly #logger: Logger;
 
-  constructor(store: SessionStore, logger: Logger) {
+  readonly #afterWrite: () => void;
+
+  /** `afterWrite` runs after each write that reached the store (to tell the other tabs). */
+  constructor(store: SessionStore, logger: Logger, afterWrite: () => void = () => undefined) {
     this.#store = store;
     this.#logger = logger;
+    this.#afterWrite = afterWrite;
   }
 
   /** Persists the vault's session, or clears the store when there is none. */
@@ -73,13 +97,18 @@ export class SessionWriter {
     return this.#enqueue(() => this.#store.clear(), 'clear');
   }
 
+  /** Saves a session as given (a session marked dead for the other tabs). */
+  save(session: StoredSession): Promise<void> {
+    return this.#enqueue(() => this.#store.save(session), 'save');
+  }
+
   /** Resolves when every queued write has finished. */
   flush(): Promise<void> {
     return this.#tail;
   }
 
   #enqueue(write: () => Promise<void>, what: string): Promise<void> {
-    this.#tail = this.#tail.then(write).catch((error: unknown) => {
+    this.#tail = this.#tail.then(write).then(this.#afterWrite, (error: unknown) => {
       this.#logger.error(`session store ${what} failed`, { error: errorName(error) });
     });
     return this.#tail;
@@ -135,22 +164,9 @@ export function createSessionActors(deps: SessionActorDeps, writer: SessionWrite
     }),
 
     refresh: fromPromise<RefreshResult>(async ({ signal }) => {
-      const refreshToken = vault.refreshToken;
-      if (!refreshToken) throw { kind: 'refreshRejected', code: 'RELOGIN_REQUIRED', message: 'no refresh token' };
-      try {
-        const grant = await auth.refresh(refreshToken, context(signal));
-        // Exited meanwhile (logout, relogin): the vault belongs to someone else now.
-        if (signal.aborted) throw new SessionError('NETWORK', 'refresh cancelled', { kind: 'transient' });
-        const result = vault.acceptRefresh(grant);
-        // A rotated refresh token is persisted before the new access token is handed out.
-        await writer.persist(vault);
-        logger.debug('refreshed', { accessExpiresAt: result.accessExpiresAt });
-        return result;
-      } catch (error) {
-        const failure = toFailure(error, 'refresh');
-        logger.warn('refresh failed', { kind: failure.kind, code: failure.code });
-        throw failure;
-      }
+      const intent = deps.takeRefreshIntent();
+      // One tab at a time: the holder re-reads the store, so a token another tab just got is adopted.
+      return deps.refreshLock.run(deps.lockName, () => refreshInLock(signal, intent));
     }),
 
     logout: fromPromise<void, { wipe: boolean; flushTimeoutMs: number | undefined }>(async ({ input }) => {
@@ -167,6 +183,62 @@ export function createSessionActors(deps: SessionActorDeps, writer: SessionWrite
       logger.info('logged out', { userId });
     }),
   };
+
+  async function refreshInLock(signal: AbortSignal, intent: RefreshIntent | null): Promise<RefreshResult> {
+    const cancelled = (): SessionError => new SessionError('NETWORK', 'refresh cancelled', { kind: 'transient' });
+    // Exited while waiting for the lock (logout, relogin): the vault belongs to someone else now.
+    if (signal.aborted) throw toFailure(cancelled(), 'refresh');
+    const current = vault.toStored();
+    const stored = await loadQuietly();
+    if (signal.aborted) throw toFailure(cancelled(), 'refresh');
+    const decision = decideStoredSession({ stored, current, now: deps.clock.now(), marginMs: deps.refreshMarginMs });
+    if (decision.action === 'adopt' && intent !== 'force') {
+      const info = vault.restore(decision.stored);
+      logger.debug('adopted the token another tab refreshed', { accessExpiresAt: info.accessExpiresAt });
+      return { accessExpiresAt: info.accessExpiresAt, accessLifetimeMs: info.accessLifetimeMs, generation: info.generation, refreshExpiresAt: info.refreshExpiresAt };
+    }
+    if (decision.action === 'relogin') {
+      logger.warn('another tab found the session expired', { userId: current?.userId });
+      throw { kind: 'refreshRejected', code: 'RELOGIN_REQUIRED', message: 'the session expired in another tab' };
+    }
+    if (intent === 'adopt' && current) {
+      // Nothing to adopt after all (the store changed again): keep the current token, send nothing.
+      return { accessExpiresAt: current.accessExpiresAt, accessLifetimeMs: accessLifetimeMs(current.accessToken), generation: vault.generation };
+    }
+    const refreshToken = decision.action === 'refresh' ? (decision.refreshToken ?? vault.refreshToken) : vault.refreshToken;
+    if (!refreshToken) throw { kind: 'refreshRejected', code: 'RELOGIN_REQUIRED', message: 'no refresh token' };
+    try {
+      const grant = await auth.refresh(refreshToken, context(signal));
+      if (signal.aborted) throw cancelled();
+      // Keeps the token just presented when the server did not rotate it.
+      const result = vault.acceptRefresh({ ...grant, refreshToken: grant.refreshToken ?? refreshToken });
+      // Saved before the lock is released (the next tab adopts it) and before the token is handed out.
+      await writer.persist(vault);
+      logger.debug('refreshed', { accessExpiresAt: result.accessExpiresAt });
+      return result;
+    } catch (error) {
+      const failure = toFailure(error, 'refresh');
+      logger.warn('refresh failed', { kind: failure.kind, code: failure.code });
+      if (failure.kind === 'refreshRejected' && !signal.aborted) await markDead(refreshToken);
+      throw failure;
+    }
+  }
+
+  async function loadQuietly(): Promise<StoredSession | null> {
+    try {
+      return await deps.store.load();
+    } catch (error) {
+      logger.warn('session store failed to load before a refresh', { error: errorName(error) });
+      return null;
+    }
+  }
+
+  // The other tabs must not present a refused refresh token again: the stored session loses it
+  // (unless the store already holds a newer session, e.g. another tab's relogin).
+  async function markDead(refreshToken: string): Promise<void> {
+    const stored = await loadQuietly();
+    if (stored?.refreshToken === refreshToken) await writer.save({ ...stored, refreshToken: null });
+  }
 
   // Best effort: offline or slow servers never block or fail a logout. The race also covers an
   // adapter that ignores the abort signal.

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../platform/clock.ts';
 import { silentLogger, type Logger } from '../platform/logger.ts';
 import type { WakeTarget } from '../platform/wake-signals.ts';
 import { memorySessionStore } from '../session/memory-session-store.ts';
+import { defaultRefreshLock, type RefreshLock } from '../session/refresh-lock.ts';
 import type { SessionStore } from '../session/session-store.ts';
 import { resolveSyncOptions, type ResolvedSyncOptions, type SyncCollectionOptions, type SyncOptionsInput } from './sync-options.ts';
 import type { PendingWritesInfo } from './user-sync.ts';
@@ -103,6 +104,11 @@ export interface SyncClientOptions<C extends Record<string, SyncCollectionOption
   wakeSignals?: boolean | WakeSignalsOption;
   /** How long logout waits for the server to revoke the refresh token. Default 10 s. */
   logoutTimeoutMs?: number;
+  /**
+   * Serialises refreshes between the tabs sharing the session store, so each expiry costs one
+   * refresh. Default: Web Locks (`navigator.locks`) where available, else a lock of this client.
+   */
+  refreshLock?: RefreshLock;
 }
 
 /**
@@ -128,6 +134,7 @@ export interface ResolvedSyncClientOptions {
   fetch: typeof fetch;
   wakeSignals: WakeSignalsOption | null;
   logoutTimeoutMs: number;
+  refreshLock: RefreshLock;
   /** Null when no collections are configured (no sync). */
   sync: ResolvedSyncOptions | null;
 }
@@ -205,6 +212,9 @@ export function resolveSyncClientOptions(options: SyncClientOptions<any>): Resol
   if (inspect !== undefined && !isFunction(inspect) && !hasMethods(inspect, ['next'])) {
     throw invalid('inspect', 'an inspection observer or function', inspect);
   }
+  if (options.refreshLock !== undefined && !hasMethods(options.refreshLock, ['run'])) {
+    throw invalid('refreshLock', 'a RefreshLock with run(name, fn)', options.refreshLock);
+  }
   const wake = options.wakeSignals ?? true;
   if (typeof wake !== 'boolean' && (typeof wake !== 'object' || wake === null)) {
     throw invalid('wakeSignals', 'a boolean or wake-signal options', wake);
@@ -225,6 +235,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions<any>): Resol
     fetch: optionalFn('fetch', options.fetch, ((input, init) => globalThis.fetch(input, init)) as typeof fetch),
     wakeSignals: wake === false ? null : wake === true ? {} : wake,
     logoutTimeoutMs: nonNegative('logoutTimeoutMs', options.logoutTimeoutMs, 10_000),
+    refreshLock: options.refreshLock ?? defaultRefreshLock(),
     sync: resolveSyncOptions(options, graphql ?? null),
   };
 }

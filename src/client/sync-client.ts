@@ -11,7 +11,9 @@ import { watchWakeSignals } from '../platform/wake-signals.ts';
 import type { RetryOutcome } from '../sync/rejected-actions.ts';
 import type { RejectedDocument } from '../sync/rejected-documents.ts';
 import { callSafely, ClientEventHub, type SyncClientEventHandler, type SyncClientEvents } from './client-events.ts';
-import { createSessionActors, SessionWriter, type LoginAttempt } from './session-actors.ts';
+import { followOtherTabs } from './other-tabs.ts';
+import { createSessionActors, SessionWriter, type LoginAttempt, type RefreshIntent } from './session-actors.ts';
+import type { SessionBroadcast } from '../session/session-broadcast.ts';
 import type { SessionSnapshot, SessionStatus, SyncUser } from './session-status.ts';
 import { ClientStatusFeed } from './client-status-feed.ts';
 import { SessionTokenSource } from './session-token-source.ts';
@@ -68,13 +70,15 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   #started: Promise<void> | null = null;
   #stopWake: (() => void) | null = null;
   #lastLogout: Record<string, PendingWritesInfo> = {};
+  #refreshIntent: RefreshIntent | null = null;
+  #otherTabs: SessionBroadcast | null = null;
 
   /** @internal Use {@link createSyncClient}. */
   constructor(options: ResolvedSyncClientOptions) {
     this.#options = options;
     const { logger, clock } = options;
     this.#events = new ClientEventHub(logger);
-    this.#writer = new SessionWriter(options.sessionStore, logger);
+    this.#writer = new SessionWriter(options.sessionStore, logger, () => this.#otherTabs?.notify());
     this.#waiter = new SnapshotWaiter(() => this.#actor.getSnapshot(), closedError);
     this.#tokens = new SessionTokenSource({
       snapshot: () => this.#actor.getSnapshot(),
@@ -102,6 +106,14 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
           const attempt = this.#loginAttempt;
           this.#loginAttempt = null;
           return attempt;
+        },
+        refreshLock: options.refreshLock,
+        lockName: `session-sync.refresh:${options.sessionStore.name ?? 'session'}`,
+        refreshMarginMs: options.refreshMarginMs,
+        takeRefreshIntent: () => {
+          const intent = this.#refreshIntent;
+          this.#refreshIntent = null;
+          return intent;
         },
       },
       this.#writer,
@@ -252,7 +264,12 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   /** Forces a refresh and returns the new custom user data (Realm's `refreshCustomData`). */
   async refreshCustomData(): Promise<Record<string, unknown>> {
     await this.start();
-    return forceRefresh({ actor: this.#actor, waiter: this.#waiter, vault: this.#vault, clock: this.#options.clock, isBusy });
+    this.#refreshIntent = 'force';
+    try {
+      return await forceRefresh({ actor: this.#actor, waiter: this.#waiter, vault: this.#vault, clock: this.#options.clock, isBusy });
+    } finally {
+      this.#refreshIntent = null;
+    }
   }
 
   /** Subscribes to a client event; returns the unsubscribe function. Handlers that throw are logged. */
@@ -264,6 +281,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   async close(): Promise<void> {
     if (this.#waiter.closed) return;
     this.#stopWake?.();
+    this.#otherTabs?.close();
     this.#actor.stop();
     await this.#host?.close();
     this.#waiter.close();
@@ -274,6 +292,21 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
 
   async #startOnce(): Promise<void> {
     this.#actor.start();
+    this.#otherTabs = followOtherTabs({
+      store: this.#options.sessionStore,
+      vault: this.#vault,
+      snapshot: () => this.#actor.getSnapshot(),
+      clock: this.#options.clock,
+      logger: this.#options.logger,
+      refreshMarginMs: this.#options.refreshMarginMs,
+      adopt: () => {
+        // Taken synchronously by the refresh actor this event starts.
+        this.#refreshIntent = 'adopt';
+        this.#send({ type: 'session.refreshRequested' });
+        this.#refreshIntent = null;
+      },
+      logout: () => void this.logout().catch(() => undefined),
+    });
     const wake = this.#options.wakeSignals;
     if (wake) {
       this.#stopWake = watchWakeSignals({

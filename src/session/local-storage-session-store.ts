@@ -48,6 +48,7 @@ export function localStorageSessionStore(opts: LocalStorageSessionStoreOptions =
   const key = opts.key ?? 'session-sync.session';
   const logger = opts.logger ?? silentLogger;
   return {
+    name: key,
     async load() {
       const text = storage.getItem(key);
       if (text === null) return null;

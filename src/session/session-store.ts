@@ -32,6 +32,11 @@ export interface StoredSession {
  * ```
  */
 export interface SessionStore {
+  /**
+   * Names what the store keeps (e.g. its localStorage key; never a secret). Clients on stores of the
+   * same name are tabs of one session: they refresh under one lock and hear each other's writes.
+   */
+  readonly name?: string;
   load(): Promise<StoredSession | null>;
   save(session: StoredSession): Promise<void>;
   clear(): Promise<void>;

@@ -1,0 +1,27 @@
+// A page that is one of several tabs on one localStorage session: the session driver plus what a
+// cross-tab test compares (the token each tab would send) and a logout.
+import { pageParams } from './page-params.ts';
+import { createSessionDriver, type SessionDriver } from './session-driver.ts';
+
+/** `window.tab` on this page. */
+export interface TabDriver {
+  /** The access token this tab would send now (the test compares tabs; it never logs it). */
+  token(): Promise<string>;
+  logout(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    app: SessionDriver;
+    tab: TabDriver;
+  }
+}
+
+const { client, driver } = createSessionDriver(pageParams(location.search));
+window.tab = {
+  token: () => client.getValidAccessToken(),
+  logout: async () => {
+    await client.logout();
+  },
+};
+window.app = driver;

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { SyncServer } from '../../examples/server/start-server.ts';
+import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
+import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
+import { startBrowserLane, type BrowserLane, type BrowserPage } from './support/browser-page.ts';
+
+// Two tabs of one origin on one localStorage session, against a server that rotates refresh tokens
+// (presenting a replaced one is refused). A laptop lid closed for two minutes: both tabs' wall clock
+// (the context's page.clock) and the server's clock jump past the 60 s access token's expiry, then
+// both tabs become visible at once. One refresh must serve both.
+const SLEEP_MS = 120_000;
+const NO_WATCHER = 3_600_000;
+
+describe('two tabs on one session', () => {
+  let running: LaneServer;
+  let server: SyncServer;
+  let lane: BrowserLane;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    [running, lane] = await Promise.all([
+      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 60, refreshTokenTtlSec: 3600, rotateRefreshTokens: true }),
+      startBrowserLane(),
+    ]);
+    server = running.server;
+    user = await createTestUser(server);
+  });
+
+  afterAll(async () => {
+    await lane?.close();
+    await running?.close();
+  });
+
+  /** Tab A logs in; tab B opens in the same browser context (same origin, storage and locks). */
+  async function twoTabs(): Promise<{ a: BrowserPage; b: Page }> {
+    const a = await lane.open('tabs-page', server, { checkIntervalMs: NO_WATCHER, beforeLoad: (page) => page.clock.install() });
+    await a.page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
+    const b = await a.page.context().newPage();
+    await b.goto(a.page.url());
+    await vi.waitFor(async () => expect(await b.evaluate(() => window.app !== undefined)).toBe(true), { timeout: 10_000, interval: 20 });
+    expect((await b.evaluate(() => window.app.start())).session).toBe('active');
+    return { a, b };
+  }
+
+  const session = (page: Page) => page.evaluate(() => window.app.status().session);
+
+  it('refreshes once when both wake after the token expired, and both carry the new token', async () => {
+    const { a, b } = await twoTabs();
+    const before = server.stats();
+    const old = await a.page.evaluate(() => window.tab.token());
+    server.shiftClock(SLEEP_MS);
+    await a.page.clock.setSystemTime((await a.page.evaluate(() => Date.now())) + SLEEP_MS);
+    // Both at once: neither waits for the other's refresh to finish before asking.
+    await Promise.all([a.page, b].map((page) => page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))));
+
+    await expect.poll(() => Promise.all([session(a.page), session(b)]), { timeout: 10_000 }).toEqual(['active', 'active']);
+    const [tokenA, tokenB] = await Promise.all([a.page.evaluate(() => window.tab.token()), b.evaluate(() => window.tab.token())]);
+    expect(tokenA).not.toBe(old);
+    expect(tokenB).toBe(tokenA);
+    expect(await a.page.evaluate(() => window.app.request())).toBe('ok');
+    expect(await b.evaluate(() => window.app.request())).toBe('ok');
+    const since = statsSince(server, before);
+    expect({ refreshes: since.refreshes, refreshFailures: since.refreshFailures, graphqlAuthFailures: since.graphqlAuthFailures })
+      .toEqual({ refreshes: 1, refreshFailures: 0, graphqlAuthFailures: 0 });
+    expect(await Promise.all([a.page, b].map((page) => page.evaluate(() => window.app.relogins())))).toEqual([[], []]);
+    await a.close();
+  });
+
+  it('a logout in one tab logs the other out', async () => {
+    const { a, b } = await twoTabs();
+    await a.page.evaluate(() => window.tab.logout());
+    await expect.poll(() => session(b), { timeout: 10_000 }).toBe('loggedOut');
+    expect(await b.evaluate(() => window.app.request())).toBe('NOT_LOGGED_IN');
+    expect(await b.evaluate(() => window.app.relogins())).toEqual([]);
+    await a.close();
+  });
+});
