@@ -67,6 +67,24 @@ describe('two tabs on one session', () => {
     await a.close();
   });
 
+  it('a tab adopts the token another tab refreshed at once, without a request of its own', async () => {
+    const { a, b } = await twoTabs();
+    const before = server.stats();
+    const old = await b.evaluate(() => window.tab.token());
+    // A second later, so the new token outlives the old one (exp has one-second resolution).
+    server.shiftClock(1_000);
+    await a.page.clock.setSystemTime((await a.page.evaluate(() => Date.now())) + 1_000);
+    await a.page.evaluate(() => window.tab.refresh());
+    const fresh = await a.page.evaluate(() => window.tab.token());
+    expect(fresh).not.toBe(old);
+    await expect.poll(() => b.evaluate(() => window.tab.token()), { timeout: 10_000 }).toBe(fresh);
+    expect(await b.evaluate(() => window.app.request())).toBe('ok');
+    const since = statsSince(server, before);
+    expect({ refreshes: since.refreshes, refreshFailures: since.refreshFailures, graphqlAuthFailures: since.graphqlAuthFailures })
+      .toEqual({ refreshes: 1, refreshFailures: 0, graphqlAuthFailures: 0 });
+    await a.close();
+  });
+
   it('a logout in one tab logs the other out', async () => {
     const { a, b } = await twoTabs();
     await a.page.evaluate(() => window.tab.logout());

@@ -8,6 +8,8 @@ export interface TabDriver {
   /** The access token this tab would send now (the test compares tabs; it never logs it). */
   token(): Promise<string>;
   logout(): Promise<void>;
+  /** A forced refresh in this tab (Realm's refreshCustomData). */
+  refresh(): Promise<void>;
 }
 
 declare global {
@@ -22,6 +24,9 @@ window.tab = {
   token: () => client.getValidAccessToken(),
   logout: async () => {
     await client.logout();
+  },
+  refresh: async () => {
+    await client.refreshCustomData();
   },
 };
 window.app = driver;
