@@ -4,8 +4,8 @@ import type { SyncClient } from '../../src/index.ts';
 import { alignServerSecond, clientFor, createTestUser, PULL_ONE, startLifecycleServer } from './support/lifecycle-server.ts';
 
 // Real time: the server's 3 s tokens really expire, and the client must refresh ahead of them. (Not 2 s:
-// the margin is clamped to half the lifetime, and whole-second iat/exp can eat up to 1 s of it, which
-// leaves nothing for a refresh on a loaded machine; see access-expiry-estimate-never-exceeds-real-expiry.)
+// whole-second iat/exp can eat up to 1 s of the lifetime, which leaves little room for a refresh on a
+// loaded machine; see access-expiry-estimate-never-exceeds-real-expiry.)
 describe('proactive refresh over real HTTP', () => {
   let server: SyncServer | undefined;
   let client: SyncClient | undefined;
@@ -19,7 +19,7 @@ describe('proactive refresh over real HTTP', () => {
     const ann = await createTestUser(server);
     // Issue tokens early in a server second, so whole-second iat/exp leave (almost) the stated lifetime.
     alignServerSecond(server, 0.05);
-    client = clientFor(server); // default 60 s margin, clamped to half the 3 s lifetime
+    client = clientFor(server); // default 60 s margin, clamped to a quarter of the 3 s lifetime
     await client.login({ username: ann.username, password: ann.password });
     const firstExpiry = client.status.accessExpiresAt!;
     const refreshes: Array<{ at: number; accessExpiresAt: number }> = [];
@@ -35,7 +35,8 @@ describe('proactive refresh over real HTTP', () => {
     expect(refreshes).toHaveLength(3);
     const stats = server.stats();
     expect(stats).toMatchObject({ logins: 1, refreshes: 3, refreshFailures: 0, graphqlAuthFailures: 0, pulls: requests });
-    expect(requests).toBeGreaterThan(30);
+    // Requests never stopped for a refresh (a loaded 2-core machine still manages dozens).
+    expect(requests).toBeGreaterThan(10);
     // Each refresh lands while the token it replaces is still valid, and about one lifetime apart (no storm).
     const expiries = [firstExpiry, ...refreshes.map((r) => r.accessExpiresAt)];
     refreshes.forEach((refresh, i) => {
