@@ -108,7 +108,14 @@ export class SessionWriter {
   }
 
   #enqueue(write: () => Promise<void>, what: string): Promise<void> {
-    this.#tail = this.#tail.then(write).then(this.#afterWrite, (error: unknown) => {
+    const after = (): void => {
+      try {
+        this.#afterWrite();
+      } catch (error) {
+        this.#logger.warn('could not tell the other tabs about a session write', { error: errorName(error) });
+      }
+    };
+    this.#tail = this.#tail.then(write).then(after, (error: unknown) => {
       this.#logger.error(`session store ${what} failed`, { error: errorName(error) });
     });
     return this.#tail;

@@ -38,9 +38,13 @@ export function openSessionBroadcast(storeName: string, onChange: () => void): S
     if (event.key === storeName || event.key === null) onChange();
   };
   target?.addEventListener('storage', onStorage);
+  let open = true;
   return {
-    notify: () => channel.postMessage(MESSAGE),
+    notify: () => {
+      if (open) channel.postMessage(MESSAGE);
+    },
     close: () => {
+      open = false;
       target?.removeEventListener('storage', onStorage);
       channel.close();
     },
