@@ -100,7 +100,8 @@ describe('browser writes made while relogin is required', () => {
     await tab.page.evaluate(() => window.sync.insert('live', 1));
     const seen = other.collections.todo.findOne('live-0');
     await expect.poll(async () => (await seen.exec())?.get('title'), { timeout: 5_000 }).toBe('live 0');
-    // Delivered by the stream: the Node client never asked for it.
-    expect(statsSince(server, before)).toMatchObject({ pushedDocuments: 1, pulls: 0 });
+    // The Node client has a live stream and no poll interval, so the stream delivered it. (Server pull
+    // counts are not asserted: the tab's own replication may pull after its push.)
+    expect(statsSince(server, before)).toMatchObject({ pushedDocuments: 1 });
   });
 });
