@@ -72,7 +72,7 @@ export interface CollectionReplicationOptions {
 
 // RxDB must never retry on its own: the handlers below never throw, this is only a backstop.
 const RXDB_RETRY_MS = 24 * 3600_000;
-// How long a held handler waits for RxDB's own pause flag before looking again.
+// How long a held handler sleeps before looking again (resume(), pause() and close() wake it at once).
 const HOLD_CHECK_MS = 1_000;
 // Recounts while a push keeps failing: at most this often, however fast the app writes.
 const WRITES_WHILE_FAILING_COUNT_MS = 1_000;
@@ -84,6 +84,11 @@ const PULLED_WRITES = 'replication-downstream-';
  * handlers that classify their own failures, retry with backoff (never RxDB's fixed-interval
  * spin), set refused documents aside, and stay silent while held. It opens held: nothing is
  * sent before `resume()`. `pause()` never cancels; writes made meanwhile are pushed on resume.
+ *
+ * Held is ours alone: RxDB itself is never paused. RxDB 17.6's upstream drops a batch whose push
+ * returns while it is paused, and a later queued pass with nothing left to send then stores the
+ * up-checkpoint past that batch — the documents are never pushed. So a held handler does not
+ * return until resumed (or closed), and every answer RxDB acts on is the server's.
  *
  * @example
  * ```ts
@@ -168,7 +173,7 @@ export class CollectionReplication {
     return this.#rx;
   }
 
-  /** Starts RxDB's replication held: checkpoints are loaded, nothing is sent. Idempotent. */
+  /** Starts RxDB's replication held (its handlers wait): checkpoints are loaded, nothing is sent. Idempotent. */
   open(): Promise<void> {
     this.#opened ??= (async () => {
       this.#subs.push(
@@ -190,8 +195,6 @@ export class CollectionReplication {
       // With autoStart off, RxDB leaves leader election to the caller.
       if ((this.#opts.waitForLeadership ?? true) && db.multiInstance) await db.waitForLeadership();
       await this.#rx.start();
-      await this.#rx.pause();
-      this.#sleeper.wake();
       this.#countRequests.next();
     })();
     return this.#opened;
@@ -203,21 +206,19 @@ export class CollectionReplication {
     if (!this.#held) return;
     this.#held = false;
     this.#status.resumed();
-    await this.#rx.start();
-    // A pause() may have come in while RxDB was starting: it wins.
-    if (!this.#held) this.#opts.feed.start();
+    this.#opts.feed.start();
+    // Remote changes made while held are pulled from the stored checkpoint.
+    this.#rx.reSync();
     this.#sleeper.wake();
   }
 
-  /** Stops sending without cancelling; in-flight results are discarded and redone on resume. */
+  /** Stops sending without cancelling; a request already in flight still completes and counts. */
   async pause(): Promise<void> {
     await this.open();
     if (this.#held) return;
     this.#held = true;
     this.#opts.feed.stop();
-    await this.#rx.pause();
-    // A resume() may have come in while RxDB was pausing: it wins.
-    if (this.#held) this.#status.paused();
+    this.#status.paused();
     this.#sleeper.wake();
     this.#countRequests.next();
   }
@@ -299,8 +300,8 @@ export class CollectionReplication {
   async #attempt<T>(direction: 'pull' | 'push', discard: T, send: () => Promise<T>): Promise<T> {
     for (let failures = 0; ;) {
       if (this.#held) {
-        // Safe to return a dummy only once RxDB itself is paused: it then discards the result.
-        if (this.#rx.isStoppedOrPaused()) return discard;
+        // Wait: any answer now would be taken as the server's. Once cancelled RxDB writes nothing.
+        if (this.#rx.isStopped()) return discard;
         await this.#sleeper.sleep(HOLD_CHECK_MS);
         continue;
       }
