@@ -1,14 +1,8 @@
+import type { WakeReason } from '../../machines/session-events.ts';
 import { systemClock, type Clock } from './clock.ts';
 
-/**
- * Why the session should re-check its expiry now.
- *
- * @example
- * ```ts
- * watchWakeSignals({ onWake: (reason: WakeReason) => console.log('woke by', reason) });
- * ```
- */
-export type WakeReason = 'visibility' | 'online' | 'focus' | 'clockJump';
+// One definition: the machine's `session.wake` event names the reasons this watcher reports.
+export type { WakeReason };
 
 /**
  * The part of `EventTarget` the watcher needs.

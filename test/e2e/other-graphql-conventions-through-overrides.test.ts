@@ -1,38 +1,16 @@
 import WebSocket from 'ws';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import type { RxJsonSchema } from 'rxdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncClient } from '../../src/index.ts';
-import type { CollectionOperations, SyncClient, SyncCollectionOptions } from '../../src/index.ts';
+import type { SyncClient, SyncCollectionOptions } from '../../src/index.ts';
+import { heroOperations, heroSchema } from '../sync/support/hero-operations.ts';
 import { startHeroServer, type HeroServer } from '../sync/support/hero-server.ts';
 import { uniqueDatabaseName, until } from './support/e2e-client.ts';
 
 // The client talks to a differently shaped GraphQL server through collection overrides: RxDB's
 // own example convention, pullHero(checkpoint, limit), pushHero(heroPushRow) and a stream that
-// takes the headers as an argument; auth is a plain { login, refresh } object with opaque tokens.
-const heroSchema: RxJsonSchema<any> = {
-  version: 0, primaryKey: 'id', type: 'object', required: ['id', 'color'],
-  properties: { id: { type: 'string', maxLength: 100 }, name: { type: 'string' }, color: { type: 'string' }, updatedAt: { type: 'number' } },
-};
-const FIELDS = 'id name color updatedAt deleted';
-const heroOperations: CollectionOperations = {
-  pull: {
-    query: `query PullHero($checkpoint: HeroInputCheckpoint, $limit: Int!) { pullHero(checkpoint: $checkpoint, limit: $limit) { documents { ${FIELDS} } checkpoint { id updatedAt } } }`,
-    variables: (checkpoint, limit) => ({ checkpoint: checkpoint ?? null, limit }),
-    data: (data) => data['pullHero'] as never,
-  },
-  push: {
-    query: `mutation PushHero($heroPushRow: [HeroInputPushRow]) { pushHero(heroPushRow: $heroPushRow) { ${FIELDS} } }`,
-    variables: (rows) => ({ heroPushRow: rows }),
-    data: (data) => data['pushHero'] as never,
-  },
-  stream: {
-    query: `subscription onStream($headers: HeroInputHeaders) { streamHero(headers: $headers) { documents { ${FIELDS} } checkpoint { id updatedAt } } }`,
-    variables: ({ authorization }) => ({ headers: { Authorization: authorization } }),
-    data: (data) => data['streamHero'] as never,
-  },
-};
-
+// takes the headers as an argument (test/sync/support/hero-operations.ts); auth is a plain
+// { login, refresh } object with opaque tokens.
 describe('a server with other GraphQL conventions', () => {
   const token = 'hero-token';
   let server: HeroServer;

@@ -1,9 +1,9 @@
 // End-to-end fixtures: the reference server on 127.0.0.1 and clients built only through
+import { todoSchema } from '../../helpers/todo-schema.ts';
 // createSyncClient, as an app would, with RxDB memory storage unless a test passes another.
 import WebSocket from 'ws';
 import { filter, firstValueFrom, throwError, timeout } from 'rxjs';
 import type { Observable } from 'rxjs';
-import type { RxJsonSchema } from 'rxdb';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import type { ServerOptions, SyncServer } from '../../../examples/server/start-server.ts';
 import { appServicesAuth, createSyncClient } from '../../../src/index.ts';
@@ -14,18 +14,7 @@ import type { TestUser } from '../../integration/support/lifecycle-server.ts';
 export { createTestUser, statsSince } from '../../integration/support/lifecycle-server.ts';
 export type { TestUser };
 
-export const todoSchema: RxJsonSchema<any> = {
-  version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  properties: {
-    id: { type: 'string', maxLength: 100 },
-    title: { type: 'string' },
-    done: { type: 'boolean' },
-    updatedAt: { type: 'number' },
-  },
-  required: ['id', 'title', 'done'],
-};
+export { todoSchema };
 
 export type TodoCollections = { todo: SyncCollectionOptions };
 export type TodoClient = SyncClient<TodoCollections>;

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { todoSchema } from '../../helpers/todo-schema.ts';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import type { RxConflictHandler, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
 import type { SyncServer } from '../../../examples/server/start-server.ts';
@@ -7,18 +8,7 @@ import { SyncEngine } from '../../../src/sync/sync-engine.ts';
 import type { SyncEngineOptions, SyncedCollection } from '../../../src/sync/sync-engine.ts';
 import type { TokenSource } from '../../../src/sync/sync-transport.ts';
 
-export const todoSchema: RxJsonSchema<any> = {
-  version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  properties: {
-    id: { type: 'string', maxLength: 600 },
-    title: { type: 'string' },
-    done: { type: 'boolean' },
-    updatedAt: { type: 'number' },
-  },
-  required: ['id', 'title', 'done'],
-};
+export { todoSchema };
 
 export const noteSchema: RxJsonSchema<any> = {
   version: 0,
