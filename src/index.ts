@@ -55,6 +55,8 @@ export type { AuthAdapter, AuthContext, Credentials, TokenGrant } from './auth/a
 
 // Session stores
 export { memorySessionStore } from './session/memory-session-store.ts';
+export { indexedDbSessionStore } from './session/indexed-db-session-store.ts';
+export type { IndexedDbSessionStoreOptions } from './session/indexed-db-session-store.ts';
 export { localStorageSessionStore } from './session/local-storage-session-store.ts';
 export type { LocalStorageSessionStoreOptions, StorageLike } from './session/local-storage-session-store.ts';
 export { fileSessionStore } from './session/file-session-store.ts';

@@ -32,7 +32,8 @@ export interface LocalStorageSessionStoreOptions {
  * Keeps the session in a Web Storage object, so it survives reloads. Anything script on the page can
  * read `localStorage`: prefer the memory store (or a backend-for-frontend) for sensitive apps.
  * A corrupt or wrong-version value loads as `null`, is logged (without its content), and is left in
- * place: the next `save` overwrites it.
+ * place: the next `save` overwrites it. For several tabs use {@link indexedDbSessionStore}: Chromium
+ * syncs localStorage between tabs' processes later, so a tab can read tokens another tab already replaced.
  *
  * @throws SessionError `INVALID_OPTION` when no storage is given and `globalThis.localStorage` is missing.
  * @example

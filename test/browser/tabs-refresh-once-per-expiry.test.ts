@@ -5,7 +5,7 @@ import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
 import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
 import { startBrowserLane, type BrowserLane, type BrowserPage } from './support/browser-page.ts';
 
-// Two tabs of one origin on one localStorage session, against a server that rotates refresh tokens
+// Two tabs of one origin on one IndexedDB session (indexedDbSessionStore), against a server that rotates refresh tokens
 // (presenting a replaced one is refused). A laptop lid closed for two minutes: both tabs' wall clock
 // (the context's page.clock) and the server's clock jump past the 60 s access token's expiry, then
 // both tabs become visible at once. One refresh must serve both.

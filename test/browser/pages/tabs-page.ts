@@ -1,5 +1,6 @@
-// A page that is one of several tabs on one localStorage session: the session driver plus what a
-// cross-tab test compares (the token each tab would send) and a logout.
+// A page that is one of several tabs on one IndexedDB session (localStorage is not consistent across
+// tabs): the session driver plus what a cross-tab test compares (the token each tab would send) and a logout.
+import { indexedDbSessionStore } from '../../../src/index.ts';
 import { pageParams } from './page-params.ts';
 import { createSessionDriver, type SessionDriver } from './session-driver.ts';
 
@@ -19,7 +20,7 @@ declare global {
   }
 }
 
-const { client, driver } = createSessionDriver(pageParams(location.search));
+const { client, driver } = createSessionDriver(pageParams(location.search), { sessionStore: indexedDbSessionStore() });
 window.tab = {
   token: () => client.getValidAccessToken(),
   logout: async () => {
