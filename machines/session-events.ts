@@ -160,7 +160,9 @@ export type SessionEvent =
   | { type: 'session.accessRejected'; generation: number }
   | { type: 'session.accessAccepted'; generation: number }
   | { type: 'session.wake'; reason: WakeReason }
-  | { type: 'session.refreshRequested' };
+  | { type: 'session.refreshRequested' }
+  /** Another tab logged the same user in again; the client already took its session from the store. */
+  | { type: 'session.adopted'; session: SessionInfo };
 
 /**
  * Input of the replication actor that `signedIn` invokes: whose database to open. It lives as

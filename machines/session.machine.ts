@@ -356,7 +356,15 @@ export const sessionMachine = setup({
           description: 'The refresh token is expired or revoked: sync paused (never cancelled) until the user logs in again.',
           tags: ['reloginRequired'],
           entry: [{ type: 'emitSessionChanged', params: { session: 'refreshExpired' } }, 'pauseReplication'],
-          on: { 'session.login': 'reloggingIn' },
+          on: {
+            'session.login': 'reloggingIn',
+            // Another tab's relogin of this user counts as this tab's: sync resumes with its session.
+            'session.adopted': {
+              guard: { type: 'isSameUser', params: ({ event }) => ({ userId: event.session.userId }) },
+              target: 'active',
+              actions: [{ type: 'applySession', params: ({ event }) => event.session }, 'emitLoggedIn'],
+            },
+          },
         },
         reloggingIn: {
           description: 'Login while signed in: the same user keeps the replication, another user re-enters signedIn.',

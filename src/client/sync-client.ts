@@ -11,9 +11,8 @@ import { watchWakeSignals } from '../platform/wake-signals.ts';
 import type { RetryOutcome } from '../sync/rejected-actions.ts';
 import type { RejectedDocument } from '../sync/rejected-documents.ts';
 import { callSafely, ClientEventHub, type SyncClientEventHandler, type SyncClientEvents } from './client-events.ts';
-import { followOtherTabs } from './other-tabs.ts';
+import { followOtherTabs, type OtherTabs } from './other-tabs.ts';
 import { createSessionActors, SessionWriter, type LoginAttempt, type RefreshIntent } from './session-actors.ts';
-import type { SessionBroadcast } from '../session/session-broadcast.ts';
 import type { SessionSnapshot, SessionStatus, SyncUser } from './session-status.ts';
 import { ClientStatusFeed } from './client-status-feed.ts';
 import { SessionTokenSource } from './session-token-source.ts';
@@ -71,7 +70,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   #stopWake: (() => void) | null = null;
   #lastLogout: Record<string, PendingWritesInfo> = {};
   #refreshIntent: RefreshIntent | null = null;
-  #otherTabs: SessionBroadcast | null = null;
+  #otherTabs: OtherTabs | null = null;
 
   /** @internal Use {@link createSyncClient}. */
   constructor(options: ResolvedSyncClientOptions) {
@@ -305,6 +304,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
         this.#send({ type: 'session.refreshRequested' });
         this.#refreshIntent = null;
       },
+      adoptLogin: (session) => this.#send({ type: 'session.adopted', session }),
       logout: () => void this.logout().catch(() => undefined),
     });
     const wake = this.#options.wakeSignals;
@@ -312,7 +312,11 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
       this.#stopWake = watchWakeSignals({
         ...wake,
         clock: this.#options.clock,
-        onWake: (reason) => this.#send({ type: 'session.wake', reason }),
+        onWake: (reason) => {
+          // A frozen tab may have missed another tab's relogin while it waited for one.
+          if (this.#actor.getSnapshot().matches({ signedIn: 'refreshExpired' })) this.#otherTabs?.recheck();
+          this.#send({ type: 'session.wake', reason });
+        },
       });
     }
     await this.#waiter.until((s) => !s.matches('restoring'));

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { failure, startHarness, type HarnessOptions } from './session-harness.ts';
+import { failure, HOUR, startHarness, type HarnessOptions } from './session-harness.ts';
 
 describe('refreshExpired and relogin', () => {
   beforeEach(() => vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) }));
@@ -53,6 +53,33 @@ describe('refreshExpired and relogin', () => {
     expect(exits).toEqual([]);
     expect(h.context().reloginReason).toBeNull();
     expect(h.emittedOf('loggedIn')).toHaveLength(2);
+  });
+
+  it("another tab's relogin of the same user resumes this tab's replication in place, with its session", async () => {
+    const h = await expiredHarness();
+    const adopted = { ...h.loginAs('user-1'), refreshExpiresAt: Date.now() + HOUR };
+    h.replication.length = 0;
+    h.actor.send({ type: 'session.adopted', session: adopted });
+    expect(h.state()).toBe('active');
+    expect(h.context()).toMatchObject({ generation: adopted.generation, refreshExpiresAt: adopted.refreshExpiresAt, reloginReason: null });
+    expect(h.replication).toEqual(['resume']);
+    expect(h.emittedOf('loggedIn')).toHaveLength(2);
+    expect(h.calls).toMatchObject({ login: 1, refresh: 1 });
+  });
+
+  it("another tab's login of another user, or an adoption outside refreshExpired, changes nothing", async () => {
+    const h = await expiredHarness();
+    h.actor.send({ type: 'session.adopted', session: h.loginAs('user-2') });
+    expect(h.state()).toBe('refreshExpired');
+    expect(h.context().userId).toBe('user-1');
+
+    const active = await startHarness();
+    active.actor.send({ type: 'session.login' });
+    await vi.advanceTimersByTimeAsync(0);
+    const generation = active.context().generation;
+    active.actor.send({ type: 'session.adopted', session: active.loginAs('user-1') });
+    expect(active.state()).toBe('active');
+    expect(active.context().generation).toBe(generation);
   });
 
   it('relogin as another user re-enters signedIn for the new user', async () => {

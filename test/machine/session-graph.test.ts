@@ -43,6 +43,7 @@ const events = [
   { type: 'session.accessAccepted', generation: 1 },
   { type: 'session.wake', reason: 'online' },
   { type: 'session.refreshRequested' },
+  { type: 'session.adopted', session: info({ generation: 3 }) },
 ] as const;
 
 function allStateNodes(node: AnyStateNode): AnyStateNode[] {

@@ -85,6 +85,24 @@ describe('two tabs on one session', () => {
     await a.close();
   });
 
+  it('a relogin in one tab ends the wait for one in the other, which then sends the new token', async () => {
+    const { a, b } = await twoTabs();
+    await server.revokeSessions(user.userId);
+    await a.page.evaluate(() => window.tab.refresh().catch(() => undefined));
+    await expect.poll(() => Promise.all([session(a.page), session(b)]), { timeout: 10_000 }).toEqual(['refreshExpired', 'refreshExpired']);
+    const before = server.stats();
+
+    await a.page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
+    await expect.poll(() => session(b), { timeout: 10_000 }).toBe('active');
+    expect(await b.evaluate(() => window.tab.token())).toBe(await a.page.evaluate(() => window.tab.token()));
+    expect(await b.evaluate(() => window.app.request())).toBe('ok');
+    expect(await b.evaluate(() => window.app.relogins())).toEqual([{ userId: user.userId, reason: 'refreshRejected', pendingWrites: {} }]);
+    const since = statsSince(server, before);
+    expect({ logins: since.logins, refreshes: since.refreshes, refreshFailures: since.refreshFailures, graphqlAuthFailures: since.graphqlAuthFailures })
+      .toEqual({ logins: 1, refreshes: 0, refreshFailures: 0, graphqlAuthFailures: 0 });
+    await a.close();
+  });
+
   it('a logout in one tab logs the other out', async () => {
     const { a, b } = await twoTabs();
     await a.page.evaluate(() => window.tab.logout());
