@@ -126,11 +126,13 @@ export class DocumentStore {
 
   async #write(tx: Queryable, owner: string, collection: string, updatedAt: number, writes: Row[], outcome: PushOutcome): Promise<void> {
     const payload = writes.map((w) => ({ id: w.id, data: w.data, deleted: w.deleted }));
-    // The owner guard covers a concurrent first insert of the same id by another user.
+    // The owner guard covers a concurrent first insert of the same id by another user. Inserting in id
+    // order, as the rows were locked, keeps two users' overlapping first inserts from deadlocking.
     const written = await tx.query<{ id: string }>(
       `insert into documents (collection, id, owner, data, updated_at, deleted)
        select $1, r.id, $2, r.data, $3, r.deleted
        from jsonb_to_recordset($4::jsonb) as r(id text, data jsonb, deleted boolean)
+       order by r.id
        on conflict (collection, id) do update
          set data = excluded.data, updated_at = excluded.updated_at, deleted = excluded.deleted
          where documents.owner = excluded.owner
