@@ -1,6 +1,6 @@
 import { BehaviorSubject } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
-import type { SyncStatus } from '../sync/sync-engine.ts';
+import type { TabSyncStatus } from '../sync/tab-sync.ts';
 import { sameStatus, statusOf, syncFieldsOf } from './session-status.ts';
 import type { SessionSnapshot, SessionStatus, SyncStatusFields } from './session-status.ts';
 
@@ -44,7 +44,7 @@ export class ClientStatusFeed {
   }
 
   /** Follows the sync status of whoever is signed in (null: sync off). */
-  follow(sync$: Observable<SyncStatus | null>): void {
+  follow(sync$: Observable<TabSyncStatus | null>): void {
     this.#subscription = sync$.subscribe((status) => {
       this.#sync = syncFieldsOf(status);
       this.#publish();

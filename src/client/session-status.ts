@@ -2,7 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { ReloginReason, SessionErrorInfo, SessionState } from '../../machines/session-events.ts';
 import { sessionStateOf } from '../../machines/session-logic.ts';
 import type { sessionMachine } from '../../machines/session.machine.ts';
-import type { SyncStatus } from '../sync/sync-engine.ts';
+import type { SyncTab, TabSyncStatus } from '../sync/tab-sync.ts';
 
 /**
  * A snapshot of the session machine.
@@ -17,8 +17,9 @@ export type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 /**
  * What `status.sync` shows: `running` (replicating, or idle and in sync), `paused` (held by the
  * session: `refreshExpired`), `offline` (server unreachable; retrying with backoff), `stalled`
- * (reachable, but nothing succeeded for `sync.stalledAfterMs`), `off` (nobody signed in, no
- * collections configured, or the user's database is still opening).
+ * (reachable, but nothing succeeded for `sync.stalledAfterMs`; in a follower tab also: no leader
+ * tab answers, see `syncTab`), `off` (nobody signed in, no collections configured, or the user's
+ * database is still opening). In a follower tab it is what the leader tab reports.
  *
  * @example
  * ```ts
@@ -48,6 +49,12 @@ export interface SyncStatusFields {
   rejected: number;
   /** The last classified sync failure (no token, no raw cause). */
   syncError: SessionErrorInfo | null;
+  /**
+   * Which tab replicates this database (browser tabs share it; RxDB elects one): `leader` (this
+   * one; also every single-tab app and Node), `follower` (another; the fields above are its
+   * report), `noLeader` (another should, but none answers: `sync` shows `stalled`), null when off.
+   */
+  syncTab: SyncTab | null;
 }
 
 /**
@@ -76,6 +83,7 @@ const SYNC_OFF: SyncStatusFields = {
   initialSync: { pulled: 0, done: false },
   rejected: 0,
   syncError: null,
+  syncTab: null,
 };
 
 /**
@@ -86,7 +94,7 @@ const SYNC_OFF: SyncStatusFields = {
  * syncFieldsOf(null).sync; // 'off'
  * ```
  */
-export function syncFieldsOf(status: SyncStatus | null): SyncStatusFields {
+export function syncFieldsOf(status: TabSyncStatus | null): SyncStatusFields {
   if (!status) return SYNC_OFF;
   const error = status.lastError;
   return {
@@ -97,6 +105,7 @@ export function syncFieldsOf(status: SyncStatus | null): SyncStatusFields {
     initialSync: status.initialSync,
     rejected: status.rejected,
     syncError: error ? { kind: error.kind, code: error.code, message: error.message } : null,
+    syncTab: status.tab,
   };
 }
 
@@ -161,6 +170,7 @@ export function sameStatus(a: SessionStatus, b: SessionStatus): boolean {
     a.initialSync.done === b.initialSync.done &&
     a.rejected === b.rejected &&
     a.syncError?.code === b.syncError?.code &&
-    a.syncError?.message === b.syncError?.message
+    a.syncError?.message === b.syncError?.message &&
+    a.syncTab === b.syncTab
   );
 }

@@ -221,12 +221,15 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     return this.collections;
   }
 
-  /** Resolves once everything local is pushed and everything remote pulled (waits through a relogin). */
+  /**
+   * Resolves once everything local is pushed and everything remote pulled (waits through a relogin).
+   * In a browser tab that is not the one replicating, the replicating tab confirms it, this tab's writes included.
+   */
   async awaitInSync(): Promise<void> {
     await this.ready();
-    const engine = await this.#host?.current?.engineOpened;
-    if (!engine) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing', { kind: 'rejected' });
-    await engine.awaitInSync();
+    const sync = this.#host?.current;
+    if (!sync) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing', { kind: 'rejected' });
+    await sync.awaitInSync();
   }
 
   /** Counts the signed-in user's writes the server has not accepted yet, per collection (exact, a scan). */

@@ -7,7 +7,8 @@ import type { TokenSource } from '../graphql/authenticated-graphql.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RejectedDocument } from '../sync/rejected-documents.ts';
-import type { SyncEngine, SyncStatus } from '../sync/sync-engine.ts';
+import type { SyncEngine } from '../sync/sync-engine.ts';
+import type { TabSyncStatus } from '../sync/tab-sync.ts';
 import { SessionError } from '../errors/session-error.ts';
 import type { ResolvedSyncOptions } from './sync-options.ts';
 import { UserSync } from './user-sync.ts';
@@ -73,8 +74,8 @@ export class SyncHost {
     return this.#current.value;
   }
 
-  /** The current user's sync status; null when nobody is signed in or the database is opening. */
-  get status$(): Observable<SyncStatus | null> {
+  /** The current user's sync status (in a follower tab: the leader tab's); null when nobody is signed in or the database is opening. */
+  get status$(): Observable<TabSyncStatus | null> {
     return this.#current.pipe(switchMap((sync) => (sync ? sync.status$ : of(null))));
   }
 

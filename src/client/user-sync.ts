@@ -1,4 +1,4 @@
-import { BehaviorSubject, combineLatest, of, switchMap } from 'rxjs';
+import { BehaviorSubject, combineLatest, map, of, switchMap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { removeRxDatabase } from 'rxdb';
 import type { RxDatabase } from 'rxdb';
@@ -10,7 +10,10 @@ import { redactSecrets } from '../platform/redact.ts';
 import type { PendingWrites } from '../sync/pending-writes.ts';
 import { SyncEngine } from '../sync/sync-engine.ts';
 import type { SyncStatus } from '../sync/sync-engine.ts';
+import { TabSync } from '../sync/tab-sync.ts';
+import type { TabSyncStatus } from '../sync/tab-sync.ts';
 import { openUserDatabase, userDatabaseName } from '../sync/user-database.ts';
+import { SessionError } from '../errors/session-error.ts';
 import type { ResolvedSyncOptions } from './sync-options.ts';
 
 /**
@@ -49,7 +52,10 @@ export interface UserSyncDeps {
 /**
  * The sync of one signed-in user: their own database and its replication. The session's commands
  * run in order on one queue, after the database has opened; a failure to open is logged and leaves
- * sync off rather than breaking the session.
+ * sync off rather than breaking the session. In a browser tab that is not the database's leader
+ * (RxDB replicates in one tab), status, `awaitInSync` and `pendingWrites` come from the leader
+ * over {@link TabSync}; once this tab is elected, its own replication starts in the session's
+ * current state (resumed or paused).
  *
  * @example
  * ```ts
@@ -68,6 +74,9 @@ export class UserSync {
   readonly #engine = new BehaviorSubject<SyncEngine | null>(null);
   // The replication opens held ('paused'); its status is shown once the session has said resume or pause.
   readonly #directed = new BehaviorSubject(false);
+  // The other tabs, while this one follows (null: a database of one tab, or sync in Node).
+  readonly #tabs = new BehaviorSubject<TabSync | null>(null);
+  #wanted: 'resume' | 'pause' | null = null;
   #db: RxDatabase | null = null;
   #queue: Promise<void>;
   #running = false;
@@ -95,24 +104,30 @@ export class UserSync {
     return this.#closing ? null : this.#db;
   }
 
-  /** The replication's status; null while opening, before the session's first command, and after close. */
-  get status$(): Observable<SyncStatus | null> {
-    return combineLatest([this.engine$, this.#directed]).pipe(
-      switchMap(([engine, directed]) => (engine && directed ? engine.status$ : of(null))),
+  /**
+   * The replication's status and the tab running it; null while opening, before the session's
+   * first command, and after close. In a follower tab: the leader's last report.
+   */
+  get status$(): Observable<TabSyncStatus | null> {
+    return combineLatest([this.engine$, this.#directed, this.#tabs]).pipe(
+      switchMap(([engine, directed, tabs]) => {
+        if (engine) return directed ? engine.status$.pipe(map((status) => ({ ...status, tab: 'leader' as const }))) : of(null);
+        return tabs && !this.#closing ? tabs.status$ : of(null);
+      }),
     );
   }
 
   /** Applies a session command, in order, once open. */
   command(command: ReplicationCommand): void {
+    // A tab elected late applies the session's latest resume/pause, never a stale one in between.
+    if (command.type === 'replication.resume') this.#wanted = 'resume';
+    if (command.type === 'replication.pause') this.#wanted = 'pause';
     void this.#enqueue(async (engine) => {
       switch (command.type) {
         case 'replication.resume':
-          this.#running = true;
-          await engine.resume();
-          return this.#directed.next(true);
         case 'replication.pause':
-          this.#running = false;
-          await engine.pause();
+          this.#running = this.#wanted === 'resume';
+          await (this.#running ? engine.resume() : engine.pause());
           return this.#directed.next(true);
         case 'replication.reconnect':
           return engine.reconnect();
@@ -122,13 +137,35 @@ export class UserSync {
     });
   }
 
-  /** Pending writes per collection, counted after the commands sent so far. */
+  /**
+   * Pending writes per collection, counted after the commands sent so far. In a follower tab the
+   * leader counts; when none answers in time, the leader's last report (ages unknown).
+   */
   async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
-    let counts: Record<string, PendingWrites> = {};
-    await this.#enqueue(async (engine) => {
-      counts = await engine.pendingWrites();
-    });
-    return this.#ages(counts);
+    const own = this.#countOwn();
+    const tabs = this.#tabs.value;
+    if (this.#engine.value || !tabs) return this.#ages(await own);
+    return this.#ages(await Promise.race([own, this.#leaderCounts(tabs)]));
+  }
+
+  /**
+   * Resolves once in sync: everything local pushed (in a follower tab: also every write this tab
+   * made before the call, pushed by the leader), everything remote pulled. Waits while paused or
+   * offline. Rejects `NOT_LOGGED_IN` when sync could not start.
+   */
+  async awaitInSync(): Promise<void> {
+    await this.opened;
+    const tabs = this.#tabs.value;
+    if (!this.#engine.value && tabs) {
+      // Whichever comes first: the leader's word, or this tab's own election.
+      const elected = new AbortController();
+      const inSync = await Promise.race([tabs.awaitInSync(elected.signal), this.engineOpened.then(() => false)]);
+      elected.abort();
+      if (inSync) return;
+    }
+    const engine = await this.engineOpened;
+    if (!engine || this.#closing) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing', { kind: 'rejected' });
+    await engine.awaitInSync();
   }
 
   /**
@@ -153,6 +190,8 @@ export class UserSync {
         this.#engine.next(null);
         await engine.close();
       }
+      this.#tabs.value?.close();
+      this.#tabs.complete();
       this.#engine.complete();
       this.#directed.complete();
       const db = this.#db;
@@ -179,6 +218,7 @@ export class UserSync {
         collections: options.collections,
         ...(options.tuning.multiInstance === undefined ? {} : { multiInstance: options.tuning.multiInstance }),
       });
+      this.#followTabs(this.#db);
       return true;
     } catch (error) {
       this.#warn('opening the user database failed; sync is off for this user', error);
@@ -196,12 +236,39 @@ export class UserSync {
         return null;
       }
       this.#engine.next(engine);
+      this.#tabs.value?.lead({
+        status$: this.status$,
+        awaitInSync: () => engine.awaitInSync(),
+        pendingWrites: () => this.#countOwn(),
+      });
       this.#deps.logger.debug('user database syncing', { userId: this.userId });
       return engine;
     } catch (error) {
       this.#warn('starting the replication failed; sync is off for this user', error);
       return null;
     }
+  }
+
+  // Tabs sharing this database replicate in the elected one; the others follow it.
+  #followTabs(db: RxDatabase): void {
+    if (!db.multiInstance || this.#deps.options.tuning.waitForLeadership === false) return;
+    if (typeof BroadcastChannel !== 'function') return;
+    this.#tabs.next(new TabSync({ channel: new BroadcastChannel(`session-sync.sync:${db.name}`), logger: this.#deps.logger }));
+  }
+
+  async #countOwn(): Promise<Record<string, PendingWrites>> {
+    let counts: Record<string, PendingWrites> = {};
+    await this.#enqueue(async (engine) => {
+      counts = await engine.pendingWrites();
+    });
+    return counts;
+  }
+
+  async #leaderCounts(tabs: TabSync): Promise<Record<string, PendingWrites>> {
+    const counts = await tabs.pendingWrites();
+    if (counts) return counts;
+    const report = tabs.lastReport?.collections ?? {};
+    return Object.fromEntries(Object.entries(report).map(([name, s]) => [name, { count: s.pendingWrites, oldestAt: null }]));
   }
 
   #engineOptions(): Omit<ConstructorParameters<typeof SyncEngine>[0], 'database'> {
