@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { SyncServer } from '../../examples/server/start-server.ts';
+import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
+import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
+import { startBrowserLane, type BrowserLane } from './support/browser-page.ts';
+
+// Two tabs of one app (one browser context: same origin, IndexedDB, locks), signed in as one user. RxDB
+// replicates in the leader tab only; the follower writes into the shared IndexedDB and must still see
+// its writes synced, its status, and take over when the leader tab closes.
+describe('sync across two tabs', () => {
+  let running: LaneServer;
+  let server: SyncServer;
+  let lane: BrowserLane;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    [running, lane] = await Promise.all([startLaneServer({ name: 'pglite' }), startBrowserLane()]);
+    server = running.server;
+    user = await createTestUser(server);
+  });
+
+  afterAll(async () => {
+    await lane?.close();
+    await running?.close();
+  });
+
+  const onServer = async (prefix: string): Promise<string[]> =>
+    (await server.readDocuments(user.userId, 'todo')).map((d) => String(d.id)).filter((id) => id.startsWith(prefix)).sort();
+  const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`).sort();
+  const status = (page: Page) => page.evaluate(() => window.app.status());
+
+  it('a follower tab sees its writes pushed once, awaits them, shows the leader, and takes over when the leader closes', async () => {
+    const leader = await lane.open('sync-tabs-page', server);
+    await leader.page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
+    await leader.page.evaluate(() => window.sync.awaitInSync());
+    const follower = await leader.page.context().newPage();
+    await follower.goto(leader.page.url());
+    await vi.waitFor(async () => expect(await follower.evaluate(() => window.app !== undefined)).toBe(true), { timeout: 10_000, interval: 20 });
+    expect((await follower.evaluate(() => window.app.start())).session).toBe('active');
+    expect(await status(leader.page)).toMatchObject({ syncTab: 'leader', sync: 'running' });
+    await expect.poll(() => status(follower), { timeout: 10_000 }).toMatchObject({ syncTab: 'follower', sync: 'running' });
+
+    // Written in the follower, awaited there: on the server once, nothing left pending in either tab.
+    const before = server.stats();
+    await follower.evaluate(() => window.sync.insert('follower', 3));
+    await follower.evaluate(() => window.sync.awaitInSync());
+    expect(await onServer('follower')).toEqual(ids('follower', 3));
+    expect(statsSince(server, before).pushedDocuments).toBe(3);
+    expect(await follower.evaluate(() => window.pending())).toBe(0);
+    await expect.poll(() => status(follower), { timeout: 10_000 }).toMatchObject({ syncTab: 'follower', sync: 'running', pendingWrites: 0 });
+    expect((await status(follower)).lastPushedAt).not.toBeNull();
+
+    // The leader tab closes: RxDB elects the follower, whose replication runs as its session says.
+    await leader.page.close();
+    await expect.poll(() => status(follower), { timeout: 10_000 }).toMatchObject({ syncTab: 'leader', sync: 'running' });
+    const afterClose = server.stats();
+    await follower.evaluate(() => window.sync.insert('after-close', 2));
+    await follower.evaluate(() => window.sync.awaitInSync());
+    expect(await onServer('after-close')).toEqual(ids('after-close', 2));
+    expect(statsSince(server, afterClose).pushedDocuments).toBe(2);
+    expect(await onServer('follower')).toEqual(ids('follower', 3));
+    await leader.close();
+  });
+});
