@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
+import { userDatabaseName } from '../../src/sync/user-database.ts';
 import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
 import { startBrowserLane, type BrowserLane } from './support/browser-page.ts';
 
@@ -37,6 +38,13 @@ describe('sync across two tabs', () => {
     const follower = await leader.page.context().newPage();
     await follower.goto(leader.page.url());
     await vi.waitFor(async () => expect(await follower.evaluate(() => window.app !== undefined)).toBe(true), { timeout: 10_000, interval: 20 });
+    // Everything the tabs tell each other about sync, as a third party on the origin hears it.
+    const channel = `session-sync.sync:${await userDatabaseName('tabs-app', user.userId)}`;
+    await follower.evaluate((name) => {
+      const heard: string[] = [];
+      (globalThis as unknown as { heard: string[] }).heard = heard;
+      new BroadcastChannel(name).onmessage = (event) => heard.push(JSON.stringify(event.data));
+    }, channel);
     expect((await follower.evaluate(() => window.app.start())).session).toBe('active');
     expect(await status(leader.page)).toMatchObject({ syncTab: 'leader', sync: 'running' });
     await expect.poll(() => status(follower), { timeout: 10_000 }).toMatchObject({ syncTab: 'follower', sync: 'running' });
@@ -50,6 +58,10 @@ describe('sync across two tabs', () => {
     expect(await follower.evaluate(() => window.pending())).toBe(0);
     await expect.poll(() => status(follower), { timeout: 10_000 }).toMatchObject({ syncTab: 'follower', sync: 'running', pendingWrites: 0 });
     expect((await status(follower)).lastPushedAt).not.toBeNull();
+    const heard = await follower.evaluate(() => (globalThis as unknown as { heard: string[] }).heard);
+    expect(heard.some((m) => m.includes('"inSync"'))).toBe(true);
+    // Statuses, counts and request ids only: no token, no document.
+    expect(heard.filter((m) => /eyJ[\w-]+\.[\w-]+\.|[Bb]earer|follower 0/.test(m))).toEqual([]);
 
     // The leader tab closes: RxDB elects the follower, whose replication runs as its session says.
     await leader.page.close();
