@@ -21,3 +21,5 @@ export type { RetryOutcome } from './rejected-actions.ts';
 export type { PendingWrites } from './pending-writes.ts';
 export { countPendingWrites } from './pending-writes.ts';
 export type { RetryPolicy } from './retry-delay.ts';
+export { TabSync } from './tab-sync.ts';
+export type { SyncTab, TabSyncStatus, TabChannel, TabLeader, TabSyncOptions } from './tab-sync.ts';
