@@ -162,6 +162,8 @@ export class UserSync {
       const inSync = await Promise.race([tabs.awaitInSync(elected.signal), this.engineOpened.then(() => false)]);
       elected.abort();
       if (inSync) return;
+      // Closed while following: this tab will never be elected for this user.
+      if (this.#closing) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing', { kind: 'rejected' });
     }
     const engine = await this.engineOpened;
     if (!engine || this.#closing) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing', { kind: 'rejected' });
