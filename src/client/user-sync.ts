@@ -142,10 +142,11 @@ export class UserSync {
    * leader counts; when none answers in time, the leader's last report (ages unknown).
    */
   async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
-    const own = this.#countOwn();
     const tabs = this.#tabs.value;
-    if (this.#engine.value || !tabs) return this.#ages(await own);
-    return this.#ages(await Promise.race([own, this.#leaderCounts(tabs)]));
+    if (this.#engine.value || !tabs) return this.#ages(await this.#countOwn());
+    // Queued only once elected: a follower's questions do not pile up behind the election.
+    const own = this.engineOpened.then(() => this.#countOwn());
+    return this.#ages(await Promise.race([own, tabs.pendingWrites()]));
   }
 
   /**
@@ -191,6 +192,10 @@ export class UserSync {
         }
         this.#engine.next(null);
         await engine.close();
+      } else if (this.#tabs.value) {
+        // A follower: the leader tab pushes within the bound and counts the shared outbox.
+        const flush = opts.flushTimeoutMs !== undefined && this.#wanted === 'resume';
+        left = await (flush ? this.#tabs.value.flush(opts.flushTimeoutMs!) : this.#tabs.value.pendingWrites());
       }
       this.#tabs.value?.close();
       this.#tabs.complete();
@@ -264,13 +269,6 @@ export class UserSync {
       counts = await engine.pendingWrites();
     });
     return counts;
-  }
-
-  async #leaderCounts(tabs: TabSync): Promise<Record<string, PendingWrites>> {
-    const counts = await tabs.pendingWrites();
-    if (counts) return counts;
-    const report = tabs.lastReport?.collections ?? {};
-    return Object.fromEntries(Object.entries(report).map(([name, s]) => [name, { count: s.pendingWrites, oldestAt: null }]));
   }
 
   #engineOptions(): Omit<ConstructorParameters<typeof SyncEngine>[0], 'database'> {

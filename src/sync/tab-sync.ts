@@ -71,7 +71,7 @@ export interface TabSyncOptions {
   probeMs?: number;
   /** No answer within this long: `noLeader`. Default 2 s. */
   answerTimeoutMs?: number;
-  /** The leader re-counts writes other tabs made that its replication has not seen yet this often. Default 100 ms. */
+  /** The leader re-counts writes other tabs made that its replication has not seen yet after this long, doubling to 5 s. Default 100 ms. */
   recheckMs?: number;
   logger?: Logger;
 }
@@ -157,15 +157,24 @@ export class TabSync {
     return (await this.#request({ v: 1, kind: 'inSync?', id: newId() }, null, signal)) !== null;
   }
 
-  /** Follower: the leader's count of pending writes; null when no leader answered in time. */
-  async pendingWrites(): Promise<Record<string, PendingWrites> | null> {
+  /**
+   * Follower: the leader's count of pending writes; when no leader answers within the answer
+   * timeout, the counts of its last report (`oldestAt` unknown: null), or `{}` without one.
+   */
+  async pendingWrites(): Promise<Record<string, PendingWrites>> {
     const answer = await this.#request({ v: 1, kind: 'pending?', id: newId() }, this.#answerTimeoutMs);
-    return answer?.kind === 'pending' ? answer.counts : null;
+    if (answer?.kind === 'pending') return answer.counts;
+    const report = Object.entries(this.#leaderStatus?.collections ?? {});
+    return Object.fromEntries(report.map(([name, status]) => [name, { count: status.pendingWrites, oldestAt: null }]));
   }
 
-  /** The leader's last report (a follower's view), or null. */
-  get lastReport(): SyncStatus | null {
-    return this.#leaderStatus;
+  /** Follower, at logout: lets the leader push for at most `timeoutMs`, then counts what stayed local. */
+  async flush(timeoutMs: number): Promise<Record<string, PendingWrites>> {
+    const bound = new AbortController();
+    const timer = setTimeout(() => bound.abort(), timeoutMs);
+    await this.awaitInSync(bound.signal);
+    clearTimeout(timer);
+    return this.pendingWrites();
   }
 
   close(): void {
@@ -247,12 +256,12 @@ export class TabSync {
     if (this.#answering.has(id)) return;
     this.#answering.add(id);
     try {
-      for (;;) {
+      for (let delay = this.#recheckMs; ; delay = Math.min(delay * 2, MAX_RECHECK_MS)) {
         await leader.awaitInSync();
         const counts = await leader.pendingWrites();
         if (Object.values(counts).every((c) => c.count === 0)) break;
         if (this.#closed) return;
-        await new Promise((resolve) => setTimeout(resolve, this.#recheckMs));
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
       this.#post({ v: 1, kind: 'inSync', id });
     } catch (error) {
@@ -306,6 +315,9 @@ export class TabSync {
     this.#probe = this.#silence = null;
   }
 }
+
+// A count that stays above zero while RxDB says in sync is re-read at most this rarely.
+const MAX_RECHECK_MS = 5_000;
 
 const NO_REPORT: SyncStatus = {
   sync: 'stalled', pendingWrites: 0, lastPulledAt: null, lastPushedAt: null,

@@ -29,18 +29,33 @@ describe('pending writes in a follower tab', () => {
     expect(leader.counted).toBe(1);
   });
 
-  it('are null after the answer timeout when no leader answers, and the last report stays readable', async () => {
+  it('are the last report counts, age unknown, once no leader answered within the timeout', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const name = channelName();
     const leaderTab = tab(name);
-    leaderTab.lead(new ScriptedLeader());
+    const leader = new ScriptedLeader();
+    leader.status.next(runningStatus(4));
+    leaderTab.lead(leader);
     const follower = tab(name);
-    await arrived(() => follower.lastReport !== null);
+    let reported = false;
+    follower.status$.subscribe((view) => (reported ||= view?.pendingWrites === 4));
+    await arrived(() => reported);
     leaderTab.close();
 
     const counts = follower.pendingWrites();
+    let done = false;
+    void counts.then(() => (done = true));
+    vi.advanceTimersByTime(1_999);
+    await Promise.resolve();
+    expect(done).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(await counts).toEqual({ todo: { count: 4, oldestAt: null } });
+  });
+
+  it('are empty when no leader ever reported', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const counts = tab(channelName()).pendingWrites();
     vi.advanceTimersByTime(2_000);
-    expect(await counts).toBeNull();
-    expect(follower.lastReport).toEqual(runningStatus());
+    expect(await counts).toEqual({});
   });
 });
