@@ -58,8 +58,9 @@ export interface LiveStreamOptions {
   webSocketImpl?: unknown;
   retry?: RetryPolicy;
   /**
-   * Ping interval; a socket whose pong does not come back within the same time is closed and
-   * reconnected (a dead route never errors on its own). Default 15 s; 0 turns it off.
+   * Ping interval; a socket whose pong does not come back within the same time, or a connect not
+   * acknowledged within it, is dropped and retried (a dead route never errors on its own).
+   * Default 15 s; 0 turns it off.
    */
   keepAliveMs?: number;
   logger?: Logger;
@@ -91,6 +92,8 @@ export class LiveStream implements RemoteChangeFeed {
   #failures = 0;
   #loop: Promise<void> | null = null;
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #connecting = false;
 
   constructor(opts: LiveStreamOptions) {
     this.#opts = opts;
@@ -108,7 +111,15 @@ export class LiveStream implements RemoteChangeFeed {
         return { authorization: `Bearer ${token}` };
       },
       on: {
+        connecting: () => {
+          this.#connecting = true;
+          clearTimeout(this.#connectTimer);
+          // A dead route swallows the handshake: nothing would ever end this connect by itself.
+          if (keepAliveMs > 0) this.#connectTimer = setTimeout(() => this.#client.terminate(), keepAliveMs);
+        },
         connected: () => {
+          this.#connecting = false;
+          clearTimeout(this.#connectTimer);
           this.#failures = 0;
           this.#events.next('RESYNC');
         },
@@ -122,7 +133,11 @@ export class LiveStream implements RemoteChangeFeed {
         pong: (received) => {
           if (received) clearTimeout(this.#pongTimer);
         },
-        closed: () => clearTimeout(this.#pongTimer),
+        closed: () => {
+          this.#connecting = false;
+          clearTimeout(this.#pongTimer);
+          clearTimeout(this.#connectTimer);
+        },
       },
     });
   }
@@ -140,6 +155,8 @@ export class LiveStream implements RemoteChangeFeed {
   stop(): void {
     this.#running = false;
     this.#unsubscribe?.();
+    // graphql-ws ends a released subscription only once its connect settles: end a pending one now.
+    if (this.#connecting) this.#client.terminate();
     this.#sleeper.wake();
   }
 
@@ -151,6 +168,7 @@ export class LiveStream implements RemoteChangeFeed {
   async close(): Promise<void> {
     this.stop();
     clearTimeout(this.#pongTimer);
+    clearTimeout(this.#connectTimer);
     await this.#loop;
     await this.#client.dispose();
     this.#events.complete();
