@@ -39,6 +39,8 @@ describe('1-second access tokens during a 5,000-document backlog push', () => {
     // The backlog is written before the session starts syncing (a previous, offline login).
     await client.login({ username: user.username, password: user.password });
     await client.awaitInSync();
+    // Counted from a moment with no refresh in flight, so the server never counts fewer than the client.
+    await untilStatus(client, (s) => s.session === 'active', 'active');
     let refreshedEvents = 0;
     client.on('refreshed', () => void refreshedEvents++);
     const before = server.stats();
