@@ -1,4 +1,4 @@
-import { Subject, filter, firstValueFrom, map, throttleTime } from 'rxjs';
+import { filter, firstValueFrom, map } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type { RxCollection, RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
@@ -12,6 +12,7 @@ import type { CollectionOperations, PushRow } from './graphql-operations.ts';
 import type { RemoteChangeFeed, RemoteEvent } from './live-stream.ts';
 import { countPendingWrites } from './pending-writes.ts';
 import type { PendingWrites } from './pending-writes.ts';
+import { PendingWritesCounter } from './pending-writes-counter.ts';
 import { RejectedDocuments } from './rejected-documents.ts';
 import { checkedBulk, withoutNulls } from './server-documents.ts';
 import type { RejectedDocument } from './rejected-documents.ts';
@@ -74,10 +75,6 @@ export interface CollectionReplicationOptions {
 const RXDB_RETRY_MS = 24 * 3600_000;
 // How long a held handler sleeps before looking again (resume(), pause() and close() wake it at once).
 const HOLD_CHECK_MS = 1_000;
-// Recounts while a push keeps failing: at most this often, however fast the app writes.
-const WRITES_WHILE_FAILING_COUNT_MS = 1_000;
-// The bulkWrite context of documents RxDB's downstream writes (replication-protocol/index.ts).
-const PULLED_WRITES = 'replication-downstream-';
 
 /**
  * One collection's replication with the GraphQL server: RxDB's `replicateRxCollection` with
@@ -109,11 +106,8 @@ export class CollectionReplication {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #subs: Subscription[] = [];
-  readonly #countRequests = new Subject<void>();
-  readonly #writesWhileFailing = new Subject<void>();
+  readonly #pending: PendingWritesCounter;
   #held = true;
-  #dirty = true;
-  #pushFailing = false;
   #opened: Promise<void> | null = null;
 
   constructor(opts: CollectionReplicationOptions) {
@@ -124,7 +118,7 @@ export class CollectionReplication {
     this.#rejected = new RejectedDocuments(opts.rejectedStore, opts.collection.name);
     this.#actions = new RejectedActions({
       collection: opts.collection, rejected: this.#rejected, transport: opts.transport, operations: opts.operations,
-      afterChange: () => this.#countRequests.next(), clock: this.#clock,
+      afterChange: () => this.#pending.request(), clock: this.#clock,
     });
     const pullBatchSize = opts.pullBatchSize ?? 100;
     this.#rx = replicateRxCollection<any, unknown>({
@@ -146,6 +140,9 @@ export class CollectionReplication {
         handler: (rows) => this.#push(rows as PushRow[]),
         modifier: (doc: WithDeleted<any>) => this.#actions.suppressed(doc) ? null : doc,
       },
+    });
+    this.#pending = new PendingWritesCounter({
+      collection: opts.collection, replication: this.#rx, status: this.#status, held: () => this.#held, logger: this.#logger,
     });
   }
 
@@ -177,25 +174,14 @@ export class CollectionReplication {
   open(): Promise<void> {
     this.#opened ??= (async () => {
       this.#subs.push(
-        this.#countRequests.pipe(throttleTime(200, undefined, { leading: true, trailing: true })).subscribe(() => void this.#recount()),
-        // Counting scans the outbox: only after local writes (pulled documents never add to it),
-        // at once while held, else when a cycle goes idle: never per change while a backlog drains.
-        // A push that keeps failing never goes idle: its writes are counted at most once a second.
-        this.#opts.collection.eventBulks$.pipe(filter((bulk) => !bulk.context.startsWith(PULLED_WRITES))).subscribe(() => {
-          this.#dirty = true;
-          if (this.#held) this.#countRequests.next();
-          else if (this.#pushFailing) this.#writesWhileFailing.next();
-        }),
-        this.#writesWhileFailing.pipe(throttleTime(WRITES_WHILE_FAILING_COUNT_MS, undefined, { leading: true, trailing: true }))
-          .subscribe(() => this.#countRequests.next()),
-        this.#rx.active$.pipe(filter((active) => !active && (this.#dirty || this.status.pendingWrites > 0))).subscribe(() => this.#countRequests.next()),
+        this.#pending.start(),
         this.#rejected.list$.subscribe((list) => this.#status.counts({ rejected: list.length })),
       );
       const db = this.#opts.collection.database;
       // With autoStart off, RxDB leaves leader election to the caller.
       if ((this.#opts.waitForLeadership ?? true) && db.multiInstance) await db.waitForLeadership();
       await this.#rx.start();
-      this.#countRequests.next();
+      this.#pending.request();
     })();
     return this.#opened;
   }
@@ -220,7 +206,7 @@ export class CollectionReplication {
     this.#opts.feed.stop();
     this.#status.paused();
     this.#sleeper.wake();
-    this.#countRequests.next();
+    this.#pending.request();
   }
 
   /** A failure of the live stream: reported like the handlers' own, and shown in the status. */
@@ -307,16 +293,12 @@ export class CollectionReplication {
       }
       try {
         const result = await send();
-        if (direction === 'push') this.#pushFailing = false;
+        if (direction === 'push') this.#pending.pushSucceeded();
         this.#status.succeeded(direction);
         return result;
       } catch (error) {
         const failure = failureOf(error);
-        if (direction === 'push') {
-          this.#pushFailing = true;
-          // The writes this push carries were made before it failed: count them now.
-          if (this.#dirty) this.#countRequests.next();
-        }
+        if (direction === 'push') this.#pending.pushFailed();
         this.#report(failure, direction);
         await this.#sleeper.sleep(retryDelay(failures++, failure, this.#opts.retry));
       }
@@ -334,18 +316,6 @@ export class CollectionReplication {
     const documentIds = await this.#actions.setAside(rows, errors);
     this.#logger.warn('server refused documents', { collection: this.#opts.collection.name, documentIds });
     this.#report({ kind: 'rejected', code: 'REQUEST_REJECTED', message: `${documentIds.length} document(s) refused` }, 'push');
-  }
-
-  async #recount(): Promise<void> {
-    try {
-      this.#dirty = false;
-      // Not pendingWrites(): this runs from inside open(), which must not be re-entered.
-      const { count } = await countPendingWrites(this.#rx);
-      this.#status.counts({ pendingWrites: count });
-    } catch (error) {
-      // A count racing close() is harmless; anything else is worth a line.
-      if (!this.#rx.isStopped()) this.#logger.warn('counting pending writes failed', { error: String(error) });
-    }
   }
 }
 
