@@ -1,36 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncServer } from '../../examples/server/start-server.ts';
-import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
-import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { statsSince } from '../integration/support/lifecycle-server.ts';
 import { SESSION_KEY } from './pages/session-driver.ts';
-import { startBrowserLane, type BrowserLane, type BrowserPage } from './support/browser-page.ts';
+import type { BrowserPage } from './support/browser-page.ts';
+import { useBrowserScenario } from './support/browser-scenario.ts';
 
 // In Chromium, against the reference server on another origin (CORS): a login persisted with
 // localStorageSessionStore is restored by the next page load without a login request, and the
 // stored session is the only place on the page where either token can be found.
 describe('a page reload in a browser', () => {
-  let running: LaneServer;
-  let server: SyncServer;
-  let lane: BrowserLane;
+  const scenario = useBrowserScenario({ accessTokenTtlSec: 1800, refreshTokenTtlSec: 3600 });
   let tab: BrowserPage;
-  let user: TestUser;
 
   beforeAll(async () => {
-    [running, lane] = await Promise.all([
-      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 1800, refreshTokenTtlSec: 3600 }),
-      startBrowserLane(),
-    ]);
-    server = running.server;
-    user = await createTestUser(server);
-    tab = await lane.open('session-page', server);
-  });
-
-  afterAll(async () => {
-    await lane?.close();
-    await running?.close();
+    tab = await scenario.lane.open('session-page', scenario.server);
   });
 
   it('restores the active session from localStorage without logging in again', async () => {
+    const { server, user } = scenario;
     const { page } = tab;
     expect((await page.evaluate(() => window.app.start())).session).toBe('loggedOut');
     const signedIn = await page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);

@@ -1,36 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { SyncServer } from '../../examples/server/start-server.ts';
-import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
-import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
-import { startBrowserLane, type BrowserLane } from './support/browser-page.ts';
+import { statsSince } from '../integration/support/lifecycle-server.ts';
+import { useBrowserScenario } from './support/browser-scenario.ts';
 
 // Two tabs of one user while the session needs a relogin: the follower tab's hook hears what waits in
 // the shared outbox; when the leader tab closes, the follower's replication starts paused as its
 // session says (nothing is pushed), and after the relogin it pushes the backlog once.
 describe('a tab elected while relogin is required', () => {
-  let running: LaneServer;
-  let server: SyncServer;
-  let lane: BrowserLane;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    [running, lane] = await Promise.all([
-      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 }),
-      startBrowserLane(),
-    ]);
-    server = running.server;
-    user = await createTestUser(server);
-  });
-
-  afterAll(async () => {
-    await lane?.close();
-    await running?.close();
-  });
+  const scenario = useBrowserScenario({ accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 });
 
   const status = (page: Page) => page.evaluate(() => window.app.status());
 
   it('stays paused, then pushes the follower writes once after the relogin', async () => {
+    const { server, lane, user } = scenario;
     const leader = await lane.open('sync-tabs-page', server);
     await leader.page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
     await leader.page.evaluate(() => window.sync.awaitInSync());

@@ -1,45 +1,35 @@
 import WebSocket from 'ws';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncServer } from '../../examples/server/start-server.ts';
 import { appServicesAuth, createSyncClient, type SyncClient, type SyncCollectionOptions } from '../../src/index.ts';
-import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
-import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
+import { statsSince } from '../integration/support/lifecycle-server.ts';
 import { todoSchema } from './pages/todo-schema.ts';
-import { startBrowserLane, type BrowserLane, type BrowserPage } from './support/browser-page.ts';
+import type { BrowserPage } from './support/browser-page.ts';
+import { useBrowserScenario } from './support/browser-scenario.ts';
 
 // Sync in Chromium over its real IndexedDB (RxDB's Dexie storage): writes made while the session
 // needs a relogin stay on the device through a page reload, are pushed exactly once after the
 // relogin, and reach another device of the same user (Node) through the live stream.
 describe('browser writes made while relogin is required', () => {
-  let running: LaneServer;
-  let server: SyncServer;
-  let lane: BrowserLane;
-  let user: TestUser;
+  const scenario = useBrowserScenario({ accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 });
   let tab: BrowserPage;
   let other: SyncClient<{ todo: SyncCollectionOptions }> | undefined;
 
   beforeAll(async () => {
-    [running, lane] = await Promise.all([
-      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 }),
-      startBrowserLane(),
-    ]);
-    server = running.server;
-    user = await createTestUser(server);
-    tab = await lane.open('sync-page', server);
+    tab = await scenario.lane.open('sync-page', scenario.server);
   });
 
+  // Registered after the scenario's, so it runs before the server closes (afterAll hooks run in reverse).
   afterAll(async () => {
     await other?.close();
-    await lane?.close();
-    await running?.close();
   });
 
   const idsOnServer = async (prefix: string): Promise<string[]> =>
-    (await server.readDocuments(user.userId, 'todo')).map((d) => String(d.id)).filter((id) => id.startsWith(prefix)).sort();
+    (await scenario.server.readDocuments(scenario.user.userId, 'todo')).map((d) => String(d.id)).filter((id) => id.startsWith(prefix)).sort();
   const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`).sort();
 
   it('survive a reload in IndexedDB and are pushed once after relogin', async () => {
+    const { server, user } = scenario;
     const { page } = tab;
     await page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
     await page.evaluate(() => window.sync.insert('before', 5));
@@ -82,6 +72,7 @@ describe('browser writes made while relogin is required', () => {
   });
 
   it('reach a Node client of the same user through the live stream', async () => {
+    const { server, user } = scenario;
     other = createSyncClient({
       auth: appServicesAuth({ baseUrl: server.authUrl, appId: server.appId }),
       graphql: { url: server.graphqlUrl, wsUrl: server.wsUrl },

@@ -1,34 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncServer } from '../../examples/server/start-server.ts';
-import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
-import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
-import { startBrowserLane, type BrowserLane } from './support/browser-page.ts';
+import { describe, expect, it } from 'vitest';
+import { statsSince } from '../integration/support/lifecycle-server.ts';
+import { useBrowserScenario } from './support/browser-scenario.ts';
 
 // The operator revokes the user's sessions. The page's next refresh (proactive, half-way through the
 // 60 s access token, driven by page.clock) is refused: the session goes to refreshExpired, the app's
 // onReloginRequired hook runs exactly once however many wake-ups follow, nothing is sent meanwhile,
 // and logging in again returns the page to active.
 describe('a revoked refresh token in a browser', () => {
-  let running: LaneServer;
-  let server: SyncServer;
-  let lane: BrowserLane;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    [running, lane] = await Promise.all([
-      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 }),
-      startBrowserLane(),
-    ]);
-    server = running.server;
-    user = await createTestUser(server);
-  });
-
-  afterAll(async () => {
-    await lane?.close();
-    await running?.close();
-  });
+  const scenario = useBrowserScenario({ accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 });
 
   it('asks the app once for a relogin, sends nothing until then, and is active again after it', async () => {
+    const { server, lane, user } = scenario;
     const tab = await lane.open('session-page', server, { beforeLoad: (page) => page.clock.install() });
     const { page } = tab;
     await page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);

@@ -1,37 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { SyncServer } from '../../examples/server/start-server.ts';
-import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
 import { userDatabaseName } from '../../src/sync/user-database.ts';
-import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
-import { startBrowserLane, type BrowserLane } from './support/browser-page.ts';
+import { statsSince } from '../integration/support/lifecycle-server.ts';
+import { useBrowserScenario } from './support/browser-scenario.ts';
 
 // Two tabs of one app (one browser context: same origin, IndexedDB, locks), signed in as one user. RxDB
 // replicates in the leader tab only; the follower writes into the shared IndexedDB and must still see
 // its writes synced, its status, and take over when the leader tab closes.
 describe('sync across two tabs', () => {
-  let running: LaneServer;
-  let server: SyncServer;
-  let lane: BrowserLane;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    [running, lane] = await Promise.all([startLaneServer({ name: 'pglite' }), startBrowserLane()]);
-    server = running.server;
-    user = await createTestUser(server);
-  });
-
-  afterAll(async () => {
-    await lane?.close();
-    await running?.close();
-  });
+  const scenario = useBrowserScenario();
 
   const onServer = async (prefix: string): Promise<string[]> =>
-    (await server.readDocuments(user.userId, 'todo')).map((d) => String(d.id)).filter((id) => id.startsWith(prefix)).sort();
+    (await scenario.server.readDocuments(scenario.user.userId, 'todo')).map((d) => String(d.id)).filter((id) => id.startsWith(prefix)).sort();
   const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`).sort();
   const status = (page: Page) => page.evaluate(() => window.app.status());
 
   it('a follower tab sees its writes pushed once, awaits them, shows the leader, and takes over when the leader closes', async () => {
+    const { server, lane, user } = scenario;
     const leader = await lane.open('sync-tabs-page', server);
     await leader.page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
     await leader.page.evaluate(() => window.sync.awaitInSync());

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { SyncServer } from '../../examples/server/start-server.ts';
-import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
-import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
-import { startBrowserLane, type BrowserLane, type BrowserPage } from './support/browser-page.ts';
+import { statsSince } from '../integration/support/lifecycle-server.ts';
+import type { BrowserPage } from './support/browser-page.ts';
+import { useBrowserScenario } from './support/browser-scenario.ts';
 
 // Two tabs of one origin on one IndexedDB session (indexedDbSessionStore), against a server that rotates refresh tokens
 // (presenting a replaced one is refused). A laptop lid closed for two minutes: both tabs' wall clock
@@ -13,27 +12,11 @@ const SLEEP_MS = 120_000;
 const NO_WATCHER = 3_600_000;
 
 describe('two tabs on one session', () => {
-  let running: LaneServer;
-  let server: SyncServer;
-  let lane: BrowserLane;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    [running, lane] = await Promise.all([
-      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 60, refreshTokenTtlSec: 3600, rotateRefreshTokens: true }),
-      startBrowserLane(),
-    ]);
-    server = running.server;
-    user = await createTestUser(server);
-  });
-
-  afterAll(async () => {
-    await lane?.close();
-    await running?.close();
-  });
+  const scenario = useBrowserScenario({ accessTokenTtlSec: 60, refreshTokenTtlSec: 3600, rotateRefreshTokens: true });
 
   /** Tab A logs in; tab B opens in the same browser context (same origin, storage and locks). */
   async function twoTabs(): Promise<{ a: BrowserPage; b: Page }> {
+    const { server, lane, user } = scenario;
     const a = await lane.open('tabs-page', server, { checkIntervalMs: NO_WATCHER, beforeLoad: (page) => page.clock.install() });
     await a.page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
     const b = await a.page.context().newPage();
@@ -46,6 +29,7 @@ describe('two tabs on one session', () => {
   const session = (page: Page) => page.evaluate(() => window.app.status().session);
 
   it('refreshes once when both wake after the token expired, and both carry the new token', async () => {
+    const { server } = scenario;
     const { a, b } = await twoTabs();
     const before = server.stats();
     const old = await a.page.evaluate(() => window.tab.token());
@@ -68,6 +52,7 @@ describe('two tabs on one session', () => {
   });
 
   it('a tab adopts the token another tab refreshed at once, without a request of its own', async () => {
+    const { server } = scenario;
     const { a, b } = await twoTabs();
     const before = server.stats();
     const old = await b.evaluate(() => window.tab.token());
@@ -86,6 +71,7 @@ describe('two tabs on one session', () => {
   });
 
   it('a relogin in one tab ends the wait for one in the other, which then sends the new token', async () => {
+    const { server, user } = scenario;
     const { a, b } = await twoTabs();
     await server.revokeSessions(user.userId);
     await a.page.evaluate(() => window.tab.refresh().catch(() => undefined));

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SyncServer } from '../../examples/server/start-server.ts';
-import { startLaneServer, type LaneServer } from '../helpers/server-lanes.ts';
-import { createTestUser, statsSince, type TestUser } from '../integration/support/lifecycle-server.ts';
-import { startBrowserLane, type BrowserLane, type BrowserPage } from './support/browser-page.ts';
+import { statsSince } from '../integration/support/lifecycle-server.ts';
+import type { BrowserPage } from './support/browser-page.ts';
+import { useBrowserScenario } from './support/browser-scenario.ts';
 
 // A laptop lid closed for two minutes: the page's wall clock (Playwright's page.clock) and the
 // server's clock both jump past the 60 s access token's expiry while no page timer runs. The wake
@@ -13,27 +13,11 @@ const SLEEP_MS = 120_000;
 const NO_WATCHER = 3_600_000;
 
 describe('waking a browser page after a sleep', () => {
-  let running: LaneServer;
-  let server: SyncServer;
-  let lane: BrowserLane;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    [running, lane] = await Promise.all([
-      startLaneServer({ name: 'pglite' }, { accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 }),
-      startBrowserLane(),
-    ]);
-    server = running.server;
-    user = await createTestUser(server);
-  });
-
-  afterAll(async () => {
-    await lane?.close();
-    await running?.close();
-  });
+  const scenario = useBrowserScenario({ accessTokenTtlSec: 60, refreshTokenTtlSec: 3600 });
 
   /** A signed-in page whose timers Playwright controls; the watcher ticks every `checkIntervalMs`. */
   async function signedInPage(checkIntervalMs: number): Promise<BrowserPage> {
+    const { server, lane, user } = scenario;
     const tab = await lane.open('session-page', server, { checkIntervalMs, beforeLoad: (page) => page.clock.install() });
     await tab.page.evaluate(([u, p]) => window.app.login(u, p), [user.username, user.password] as const);
     expect(await tab.page.evaluate(() => window.app.request())).toBe('ok');
@@ -42,11 +26,13 @@ describe('waking a browser page after a sleep', () => {
 
   /** Both clocks jump; no page timer fires (setSystemTime moves Date only). */
   async function sleep(page: Page): Promise<void> {
+    const { server } = scenario;
     server.shiftClock(SLEEP_MS);
     await page.clock.setSystemTime((await page.evaluate(() => Date.now())) + SLEEP_MS);
   }
 
   async function expectOneRefreshThenValidRequests(tab: BrowserPage, before: ReturnType<SyncServer['stats']>): Promise<void> {
+    const { server } = scenario;
     const { page } = tab;
     await expect.poll(() => statsSince(server, before).refreshes, { timeout: 10_000 }).toBe(1);
     // Polled from Node: the page's timers and frames follow page.clock.
@@ -61,6 +47,7 @@ describe('waking a browser page after a sleep', () => {
   }
 
   it('refreshes once when the tab becomes visible', async () => {
+    const { server } = scenario;
     const tab = await signedInPage(NO_WATCHER);
     const before = server.stats();
     await sleep(tab.page);
@@ -72,6 +59,7 @@ describe('waking a browser page after a sleep', () => {
   });
 
   it('refreshes once when the network comes back', async () => {
+    const { server } = scenario;
     const tab = await signedInPage(NO_WATCHER);
     const context = tab.page.context();
     await context.setOffline(true);
@@ -85,6 +73,7 @@ describe('waking a browser page after a sleep', () => {
   });
 
   it('refreshes once when the clock-jump watcher notices the sleep, with no browser event', async () => {
+    const { server } = scenario;
     const tab = await signedInPage(10_000);
     const { page } = tab;
     const before = server.stats();
