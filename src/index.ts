@@ -14,7 +14,8 @@
 
 // The client facade
 export { createSyncClient } from './client/sync-client.ts';
-export type { SyncClient, SessionActor } from './client/sync-client.ts';
+export type { SyncClient } from './client/sync-client.ts';
+export type { SessionActor } from './client/session-actor-factory.ts';
 export type { LogoutOptions, LogoutResult } from './client/logout-options.ts';
 export type {
   SyncClientOptions,

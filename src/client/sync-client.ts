@@ -1,39 +1,30 @@
 import { EMPTY, of, type Observable } from 'rxjs';
-import { createActor, type Actor, type ActorRefFrom } from 'xstate';
+import type { Actor } from 'xstate';
 import type { SessionEvent } from '../../machines/session-events.ts';
-import { createSessionTiming } from '../../machines/session-logic.ts';
-import { sessionMachine } from '../../machines/session.machine.ts';
+import type { sessionMachine } from '../../machines/session.machine.ts';
 import type { Credentials } from '../auth/auth-adapter.ts';
 import { SessionError } from '../errors/session-error.ts';
 import type { AuthenticatedGraphQL } from '../graphql/authenticated-graphql.ts';
 import { clientGraphQL, forceRefresh } from './session-requests.ts';
-import { watchWakeSignals } from '../platform/wake-signals.ts';
 import type { RetryOutcome } from '../sync/rejected-actions.ts';
 import type { RejectedDocument } from '../sync/rejected-documents.ts';
-import { callSafely, ClientEventHub, type SyncClientEventHandler, type SyncClientEvents } from './client-events.ts';
-import { followOtherTabs, type OtherTabs } from './other-tabs.ts';
-import { createSessionActors, SessionWriter, type LoginAttempt, type RefreshIntent } from './session-actors.ts';
+import { ClientEventHub, type SyncClientEventHandler, type SyncClientEvents } from './client-events.ts';
+import { LoginQueue } from './login-queue.ts';
+import { watchOutsideSignals, type OutsideSignals } from './outside-signals.ts';
+import { SessionWriter } from './session-actors.ts';
+import { createSessionActor, type SessionActor } from './session-actor-factory.ts';
+import { RefreshIntentSlot } from './refresh-intent-slot.ts';
+import { relaySessionEvents } from './session-event-relay.ts';
 import type { SessionSnapshot, SessionStatus, SyncUser } from './session-status.ts';
 import { ClientStatusFeed } from './client-status-feed.ts';
 import { SessionTokenSource } from './session-token-source.ts';
 import { SnapshotWaiter } from './snapshot-waiter.ts';
-import { resolveSyncClientOptions, type ReloginInfo, type ResolvedSyncClientOptions, type SyncClientOptions } from './sync-client-options.ts';
+import { resolveSyncClientOptions, type ResolvedSyncClientOptions, type SyncClientOptions } from './sync-client-options.ts';
 import { SyncHost, type SyncConflict } from './sync-host.ts';
 import type { SyncCollectionOptions, UserCollections } from './sync-options.ts';
 import type { LogoutOptions, LogoutResult } from './logout-options.ts';
-import { decideToken } from './token-decision.ts';
 import { TokenVault } from './token-vault.ts';
 import type { PendingWritesInfo } from './user-sync.ts';
-
-/**
- * The running session actor, read-only: for devtools, selectors and `hasTag('reloginRequired')`.
- *
- * @example
- * ```ts
- * client.actor.subscribe((s) => console.log(s.value));
- * ```
- */
-export type SessionActor = Pick<ActorRefFrom<typeof sessionMachine>, 'id' | 'sessionId' | 'getSnapshot' | 'getPersistedSnapshot' | 'subscribe' | 'on' | 'system'>;
 
 const closedError = (): SessionError => new SessionError('CLIENT_CLOSED', 'the client is closed', { kind: 'rejected' });
 
@@ -64,20 +55,18 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   readonly #waiter: SnapshotWaiter;
   readonly #tokens: SessionTokenSource;
   readonly #host: SyncHost | null;
-  #loginAttempt: LoginAttempt | null = null;
-  #loginQueue: Promise<unknown> = Promise.resolve();
+  readonly #logins: LoginQueue;
+  readonly #refreshIntent = new RefreshIntentSlot();
   #started: Promise<void> | null = null;
-  #stopWake: (() => void) | null = null;
+  #signals: OutsideSignals | null = null;
   #lastLogout: Record<string, PendingWritesInfo> = {};
-  #refreshIntent: RefreshIntent | null = null;
-  #otherTabs: OtherTabs | null = null;
 
   /** @internal Use {@link createSyncClient}. */
   constructor(options: ResolvedSyncClientOptions) {
     this.#options = options;
     const { logger, clock } = options;
     this.#events = new ClientEventHub(logger);
-    this.#writer = new SessionWriter(options.sessionStore, logger, () => this.#otherTabs?.notify());
+    this.#writer = new SessionWriter(options.sessionStore, logger, () => this.#signals?.notifyOtherTabs());
     this.#waiter = new SnapshotWaiter(() => this.#actor.getSnapshot(), closedError);
     this.#tokens = new SessionTokenSource({
       snapshot: () => this.#actor.getSnapshot(),
@@ -88,44 +77,23 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
       send: (event) => this.#send(event),
       closedError,
     });
-    const sync = options.sync;
-    this.#host = sync ? new SyncHost({ options: sync, tokens: this.#tokens, fetch: options.fetch, clock, logger }) : null;
-    const host = this.#host;
-    const actors = createSessionActors(
-      {
-        vault: this.#vault,
-        store: options.sessionStore,
-        auth: options.auth,
-        fetch: options.fetch,
-        clock,
-        logger,
-        logoutTimeoutMs: options.logoutTimeoutMs,
-        ...(host ? { finishSync: async (input) => (this.#lastLogout = await host.finishLogout(input)) } : {}),
-        takeLoginAttempt: () => {
-          const attempt = this.#loginAttempt;
-          this.#loginAttempt = null;
-          return attempt;
-        },
-        refreshLock: options.refreshLock,
-        lockName: `session-sync.refresh:${options.sessionStore.name ?? 'session'}`,
-        refreshMarginMs: options.refreshMarginMs,
-        takeRefreshIntent: () => {
-          const intent = this.#refreshIntent;
-          this.#refreshIntent = null;
-          return intent;
-        },
-      },
-      this.#writer,
-    );
-    const timing = createSessionTiming({ now: () => clock.now(), random: options.random, backoff: options.backoff });
-    const provided = host ? { ...actors, replication: host.replicationActor() } : actors;
-    const machine = sessionMachine.provide({ actors: provided, guards: timing.guards, delays: timing.delays });
-    const input = { refreshMarginMs: options.refreshMarginMs, maxRejectsAfterRefresh: options.maxRejectsAfterRefresh };
-    this.#actor = options.inspect ? createActor(machine, { input, inspect: options.inspect }) : createActor(machine, { input });
+    const host = options.sync ? new SyncHost({ options: options.sync, tokens: this.#tokens, fetch: options.fetch, clock, logger }) : null;
+    this.#host = host;
+    this.#actor = createSessionActor({
+      options,
+      vault: this.#vault,
+      writer: this.#writer,
+      host,
+      takeLoginAttempt: () => this.#logins.takeAttempt(),
+      takeRefreshIntent: () => this.#refreshIntent.take(),
+      loggedOutWith: (pendingWrites) => (this.#lastLogout = pendingWrites),
+    });
     this.#status = new ClientStatusFeed(this.#actor.getSnapshot(), (status) => this.#events.emit('sessionChanged', status));
-    this.#wireActor();
+    relaySessionEvents({ actor: this.#actor, status: this.#status, waiter: this.#waiter, events: this.#events, host, options });
     if (host) this.#status.follow(host.status$);
     this.#graphql = clientGraphQL(options.graphql, this.#tokens, options.fetch);
+    const start = (): Promise<unknown> => this.start();
+    this.#logins = new LoginQueue({ actor: this.#actor, waiter: this.#waiter, host, clock, start, user: () => this.user, isBusy });
   }
 
   /** The current session and sync status (no tokens). */
@@ -174,10 +142,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     if (typeof credentials?.username !== 'string' || typeof credentials.password !== 'string') {
       return Promise.reject(new SessionError('INVALID_OPTION', 'login: expected { username, password } strings', { kind: 'rejected' }));
     }
-    const run = (): Promise<SyncUser> => this.#loginOnce(credentials);
-    const result = this.#loginQueue.then(run, run);
-    this.#loginQueue = result.catch(() => undefined);
-    return result;
+    return this.#logins.login(credentials);
   }
 
   /**
@@ -266,12 +231,8 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   /** Forces a refresh and returns the new custom user data (Realm's `refreshCustomData`). */
   async refreshCustomData(): Promise<Record<string, unknown>> {
     await this.start();
-    this.#refreshIntent = 'force';
-    try {
-      return await forceRefresh({ actor: this.#actor, waiter: this.#waiter, vault: this.#vault, clock: this.#options.clock, isBusy });
-    } finally {
-      this.#refreshIntent = null;
-    }
+    const deps = { actor: this.#actor, waiter: this.#waiter, vault: this.#vault, clock: this.#options.clock, isBusy };
+    return await this.#refreshIntent.force(() => forceRefresh(deps));
   }
 
   /** Subscribes to a client event; returns the unsubscribe function. Handlers that throw are logged. */
@@ -282,8 +243,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   /** Stops the actor, the wake watcher and sync (closing the user database); keeps the stored session. Idempotent. */
   async close(): Promise<void> {
     if (this.#waiter.closed) return;
-    this.#stopWake?.();
-    this.#otherTabs?.close();
+    this.#signals?.close();
     this.#actor.stop();
     await this.#host?.close();
     this.#waiter.close();
@@ -294,83 +254,15 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
 
   async #startOnce(): Promise<void> {
     this.#actor.start();
-    this.#otherTabs = followOtherTabs({
-      store: this.#options.sessionStore,
+    this.#signals = watchOutsideSignals({
+      options: this.#options,
       vault: this.#vault,
       snapshot: () => this.#actor.getSnapshot(),
-      clock: this.#options.clock,
-      logger: this.#options.logger,
-      refreshMarginMs: this.#options.refreshMarginMs,
-      adopt: () => {
-        // Taken synchronously by the refresh actor this event starts.
-        this.#refreshIntent = 'adopt';
-        this.#send({ type: 'session.refreshRequested' });
-        this.#refreshIntent = null;
-      },
-      adoptLogin: (session) => this.#send({ type: 'session.adopted', session }),
+      send: (event) => this.#send(event),
+      adopt: () => this.#refreshIntent.adopt(() => this.#send({ type: 'session.refreshRequested' })),
       logout: () => void this.logout().catch(() => undefined),
     });
-    const wake = this.#options.wakeSignals;
-    if (wake) {
-      this.#stopWake = watchWakeSignals({
-        ...wake,
-        clock: this.#options.clock,
-        onWake: (reason) => {
-          // A frozen tab may have missed another tab's relogin while it waited for one.
-          if (this.#actor.getSnapshot().matches({ signedIn: 'refreshExpired' })) this.#otherTabs?.recheck();
-          this.#send({ type: 'session.wake', reason });
-        },
-      });
-    }
     await this.#waiter.until((s) => !s.matches('restoring'));
-  }
-
-  async #loginOnce(credentials: Credentials): Promise<SyncUser> {
-    await this.start();
-    await this.#waiter.until((s) => !isBusy(s));
-    const attempt: LoginAttempt = { credentials, error: null };
-    this.#loginAttempt = attempt;
-    this.#actor.send({ type: 'session.login' });
-    await this.#waiter.until((s) => !s.matches('loggingIn') && !s.matches({ signedIn: 'reloggingIn' }));
-    if (this.#loginAttempt === attempt) this.#loginAttempt = null;
-    if (attempt.error) throw attempt.error;
-    const user = this.user;
-    if (attempt.credentials !== null || !user) throw new SessionError('NOT_LOGGED_IN', 'login was cancelled', { kind: 'rejected' });
-    const decision = decideToken(this.#actor.getSnapshot(), this.#options.clock.now());
-    if (decision.action === 'fail') throw decision.error;
-    // So that `client.collections` is usable as soon as login resolves.
-    await this.#host?.whenOpen();
-    return user;
-  }
-
-  #wireActor(): void {
-    const actor = this.#actor;
-    actor.subscribe({
-      next: (snapshot) => {
-        this.#status.session(snapshot);
-        this.#waiter.notify();
-      },
-      error: (error) => this.#options.logger.error('session actor failed', { error: String((error as Error)?.name) }),
-    });
-    actor.on('reloginRequired', ({ userId, reason }) => {
-      const base = { userId, reason, lastError: actor.getSnapshot().context.lastError };
-      this.#options.logger.warn('relogin required', { userId, reason });
-      const host = this.#host;
-      if (!host) return this.#reloginRequired({ ...base, pendingWrites: {} });
-      // Counted after the pause this same transition sends (the sync's queue keeps the order).
-      void Promise.resolve()
-        .then(() => host.pendingWrites())
-        .then((pendingWrites) => this.#reloginRequired({ ...base, pendingWrites }));
-    });
-    actor.on('refreshed', ({ accessExpiresAt }) => this.#events.emit('refreshed', { accessExpiresAt }));
-    actor.on('loggedIn', ({ userId }) => this.#events.emit('loggedIn', { userId }));
-    actor.on('loggedOut', ({ userId }) => this.#events.emit('loggedOut', { userId }));
-  }
-
-  #reloginRequired(info: ReloginInfo): void {
-    const hook = this.#options.onReloginRequired;
-    if (hook) callSafely(this.#options.logger, 'onReloginRequired', () => hook(info));
-    this.#events.emit('reloginRequired', info);
   }
 
   #syncHost(): SyncHost {
