@@ -11,6 +11,7 @@
  */
 export { sessionMachine } from './session.machine.ts';
 export type {
+  FailureKind,
   LogoutInput,
   RefreshResult,
   RefreshTrigger,

@@ -57,6 +57,23 @@ export type WakeReason = 'visibility' | 'online' | 'focus' | 'clockJump';
 export type ReloginReason = 'refreshRejected' | 'refreshExpired' | 'accessRejectedAfterRefresh';
 
 /**
+ * The failure classes of DESIGN.md's classification table; each one drives a different transition.
+ *
+ * @example
+ * ```ts
+ * const kind: FailureKind = 'transient'; // back off, stay signed in
+ * ```
+ */
+export type FailureKind =
+  | 'accessRejected'
+  | 'refreshRejected'
+  | 'credentialsRejected'
+  | 'transient'
+  | 'rateLimited'
+  | 'rejected'
+  | 'protocol';
+
+/**
  * A failure as the machine sees it: classified, with no token and no raw cause.
  * Structurally the same as `ClassifiedFailure` in `src/errors`.
  *
@@ -66,14 +83,7 @@ export type ReloginReason = 'refreshRejected' | 'refreshExpired' | 'accessReject
  * ```
  */
 export interface SessionFailure {
-  kind:
-    | 'accessRejected'
-    | 'refreshRejected'
-    | 'credentialsRejected'
-    | 'transient'
-    | 'rateLimited'
-    | 'rejected'
-    | 'protocol';
+  kind: FailureKind;
   code: string;
   message: string;
   retryAfterMs?: number;

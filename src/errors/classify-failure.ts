@@ -1,22 +1,9 @@
+import type { FailureKind } from '../../machines/session-events.ts';
 import { redactSecrets } from '../platform/redact.ts';
 import { isSessionError, type SessionErrorCode } from './session-error.ts';
 
-/**
- * What a failure means for the session (see DESIGN.md, "Classifying failures").
- *
- * @example
- * ```ts
- * const kind: FailureKind = 'transient'; // back off, stay signed in
- * ```
- */
-export type FailureKind =
-  | 'accessRejected'
-  | 'refreshRejected'
-  | 'credentialsRejected'
-  | 'transient'
-  | 'rateLimited'
-  | 'rejected'
-  | 'protocol';
+// The failure classes are defined once, with the machine (machines/ never imports src/).
+export type { FailureKind };
 
 /**
  * Which request failed: a data request, the refresh request, or the login request.
