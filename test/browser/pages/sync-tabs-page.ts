@@ -4,7 +4,7 @@ import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { indexedDbSessionStore, type SyncCollectionOptions } from '../../../src/index.ts';
 import { pageParams } from './page-params.ts';
 import { createSessionDriver } from './session-driver.ts';
-import type { SyncDriver } from './sync-page.ts';
+import { createSyncDriver } from './sync-driver.ts';
 import { todoSchema } from './todo-schema.ts';
 
 declare global {
@@ -23,15 +23,5 @@ const { client, driver } = createSessionDriver<{ todo: SyncCollectionOptions }>(
 });
 
 window.app = driver;
-window.sync = {
-  async insert(prefix, count) {
-    const docs = Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, title: `${prefix} ${i}`, done: false }));
-    await client.collections.todo.bulkInsert(docs);
-  },
-  async ids() {
-    const docs = await client.collections.todo.find().exec();
-    return docs.map((d) => String(d.primary)).sort();
-  },
-  awaitInSync: () => client.awaitInSync(),
-};
+window.sync = createSyncDriver(client);
 window.pending = async () => Object.values(await client.pendingWrites()).reduce((sum, info) => sum + info.count, 0);
