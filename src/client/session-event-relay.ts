@@ -54,8 +54,10 @@ export function relaySessionEvents({ actor, status, waiter, events, host, option
     logger.warn('relogin required', { userId, reason });
     if (!host) return reloginRequired({ ...base, pendingWrites: {} });
     // Counted after the pause this same transition sends (the sync's queue keeps the order).
+    // A database that could not open has no outbox (its error is already in status.syncError).
     void Promise.resolve()
       .then(() => host.pendingWrites())
+      .catch(() => ({}))
       .then((pendingWrites) => reloginRequired({ ...base, pendingWrites }));
   });
   actor.on('refreshed', ({ accessExpiresAt }) => events.emit('refreshed', { accessExpiresAt }));

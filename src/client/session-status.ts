@@ -18,15 +18,18 @@ export type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
  * What `status.sync` shows: `running` (replicating, or idle and in sync), `paused` (held by the
  * session: `refreshExpired`), `offline` (server unreachable; retrying with backoff), `stalled`
  * (reachable, but nothing succeeded for `sync.stalledAfterMs`; in a follower tab also: no leader
- * tab answers, see `syncTab`), `off` (nobody signed in, no collections configured, or the user's
- * database is still opening). In a follower tab it is what the leader tab reports.
+ * tab answers, see `syncTab`), `error` (sync cannot start: no WebSocket, a storage that cannot
+ * open, a schema RxDB refuses; `syncError` names the cause, code `SYNC_UNAVAILABLE`), `off`
+ * (nobody signed in, no collections configured, or the user's database is still opening). In a
+ * follower tab it is what the leader tab reports.
  *
  * @example
  * ```ts
  * if (client.status.sync === 'offline') showBanner('changes are saved on this device');
+ * if (client.status.sync === 'error') reportBug(client.status.syncError?.message);
  * ```
  */
-export type ClientSyncState = 'running' | 'paused' | 'offline' | 'stalled' | 'off';
+export type ClientSyncState = 'running' | 'paused' | 'offline' | 'stalled' | 'error' | 'off';
 
 /**
  * The sync part of the status, for the signed-in user's database.
@@ -47,7 +50,10 @@ export interface SyncStatusFields {
   initialSync: { pulled: number; done: boolean };
   /** Documents the server refused, waiting for `retryRejected` / `discardRejected`. */
   rejected: number;
-  /** The last classified sync failure (no token, no raw cause). */
+  /**
+   * What keeps sync from running, classified (no token, no raw cause): the last failure, cleared
+   * once a later request or connect succeeds; with `sync: 'error'`, why sync cannot start.
+   */
   syncError: SessionErrorInfo | null;
   /**
    * Which tab replicates this database (browser tabs share it; RxDB elects one): `leader` (this

@@ -168,39 +168,54 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   }
 
   /**
-   * The signed-in user's RxCollections, usable offline. Available once `start()` or `login()` has
-   * resolved with a signed-in user; throws `NOT_LOGGED_IN` when nobody is (or sync is not
-   * configured, or the database could not be opened). `await client.ready()` waits for them.
+   * The signed-in user's RxCollections, usable offline (also when sync cannot start but the
+   * database opened). Available once `start()` or `login()` has resolved with a signed-in user;
+   * throws `NOT_LOGGED_IN` when nobody is (or sync is not configured), `SYNC_UNAVAILABLE` when
+   * the database could not be opened. `await client.ready()` waits for them.
    */
   get collections(): UserCollections<C> {
-    const db = this.#host?.current?.database;
-    if (!db) throw new SessionError('NOT_LOGGED_IN', 'no user database is open: await client.ready()', { kind: 'rejected' });
-    return db.collections as UserCollections<C>;
+    const sync = this.#host?.current;
+    const db = sync?.database;
+    if (db) return db.collections as UserCollections<C>;
+    if (sync?.failure) throw sync.failure;
+    if (!this.#host) throw new SessionError('NOT_LOGGED_IN', 'sync is not configured (no collections)', { kind: 'rejected' });
+    if (!sync) throw new SessionError('NOT_LOGGED_IN', 'nobody is signed in', { kind: 'rejected' });
+    throw new SessionError('NOT_LOGGED_IN', "the user's database is still opening: await client.ready()", { kind: 'rejected' });
   }
 
-  /** Waits for the session to settle and the user's database to open; rejects `NOT_LOGGED_IN` without one. */
+  /**
+   * Waits for the session to settle and the user's sync to start; resolves with the collections.
+   * Rejects `NOT_LOGGED_IN` without a user, and with the `SYNC_UNAVAILABLE` error naming the cause
+   * when sync cannot start (`client.collections` still works if the database opened).
+   */
   async ready(): Promise<UserCollections<C>> {
     await this.start();
     await this.#waiter.until((s) => !isBusy(s));
-    await this.#host?.whenOpen();
+    await this.#host?.whenStarted();
     return this.collections;
   }
 
   /**
    * Resolves once everything local is pushed and everything remote pulled (waits through a relogin).
    * In a browser tab that is not the one replicating, the replicating tab confirms it, this tab's writes included.
+   * Rejects like {@link ready}.
    */
   async awaitInSync(): Promise<void> {
     await this.ready();
     const sync = this.#host?.current;
-    if (!sync) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing', { kind: 'rejected' });
+    if (!sync) throw new SessionError('NOT_LOGGED_IN', 'nobody is signed in', { kind: 'rejected' });
     await sync.awaitInSync();
   }
 
-  /** Counts the signed-in user's writes the server has not accepted yet, per collection (exact, a scan). */
+  /**
+   * Counts the signed-in user's writes the server has not accepted yet, per collection (exact, a
+   * scan), from storage, also when sync cannot start. Rejects with the `SYNC_UNAVAILABLE` error when
+   * the database could not be opened (nothing could be written, so there is no outbox).
+   */
   async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
-    await this.ready();
-    return this.#host?.pendingWrites() ?? {};
+    await this.start();
+    await this.#waiter.until((s) => !isBusy(s));
+    return (await this.#host?.pendingWrites()) ?? {};
   }
 
   /** The signed-in user's refused documents, with their reasons; re-emitted on each change. */
@@ -214,13 +229,13 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
   }
 
   /** Sends a refused document again as it is now locally; `'rejected'` if refused again. */
-  retryRejected(collection: keyof C & string, documentId: string): Promise<RetryOutcome> {
-    return this.#syncHost().engine().retryRejected(collection, documentId);
+  async retryRejected(collection: keyof C & string, documentId: string): Promise<RetryOutcome> {
+    return (await this.#syncHost().engine()).retryRejected(collection, documentId);
   }
 
   /** Gives up a refused write: the local document returns to the server's state (or away). */
-  discardRejected(collection: keyof C & string, documentId: string): Promise<void> {
-    return this.#syncHost().engine().discardRejected(collection, documentId);
+  async discardRejected(collection: keyof C & string, documentId: string): Promise<void> {
+    return (await this.#syncHost().engine()).discardRejected(collection, documentId);
   }
 
   /** A valid access token; waits out a refresh in flight. Rejects with `RELOGIN_REQUIRED`, `NOT_LOGGED_IN`, … */

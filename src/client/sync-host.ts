@@ -112,16 +112,28 @@ export class SyncHost {
     return closing;
   }
 
-  /** The signed-in user's open replication; throws `NOT_LOGGED_IN` without one. */
-  engine(): SyncEngine {
-    const engine = this.current?.engine;
-    if (!engine) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing: await client.ready()', { kind: 'rejected' });
-    return engine;
+  /**
+   * The signed-in user's replication, once it is known whether it could start. Rejects with the
+   * `SYNC_UNAVAILABLE` error when it cannot, `NOT_LOGGED_IN` when nobody is signed in or another
+   * tab runs it.
+   */
+  async engine(): Promise<SyncEngine> {
+    const sync = this.current;
+    if (!sync) throw new SessionError('NOT_LOGGED_IN', 'nobody is signed in', { kind: 'rejected' });
+    const failure = await sync.startFailure;
+    if (failure) throw failure;
+    if (sync.engine) return sync.engine;
+    throw new SessionError('NOT_LOGGED_IN', "another tab runs this database's replication: refused documents are handled there", {
+      kind: 'rejected',
+    });
   }
 
-  /** The signed-in user's pending writes, counted after the commands already sent; `{}` without one. */
+  /**
+   * The signed-in user's pending writes, counted after the commands already sent; `{}` without
+   * one. Rejects with the `SYNC_UNAVAILABLE` error when their database could not be opened.
+   */
   async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
-    return (await this.current?.pendingWrites().catch(() => ({}))) ?? {};
+    return (await this.current?.pendingWrites()) ?? {};
   }
 
   /** Collections of the signed-in user once the database is open; null if nobody is or it failed. */
@@ -129,6 +141,17 @@ export class SyncHost {
     const sync = this.current;
     if (!sync || !(await sync.opened)) return null;
     return this.current === sync ? (sync.database?.collections ?? null) : null;
+  }
+
+  /**
+   * Resolves once the signed-in user's sync has started (or nobody is signed in); rejects with the
+   * `SYNC_UNAVAILABLE` error when it cannot.
+   */
+  async whenStarted(): Promise<void> {
+    const sync = this.current;
+    if (!sync) return;
+    const failure = await sync.startFailure;
+    if (failure && this.current === sync) throw failure;
   }
 
   /** Closes whatever is open and waits for every close in flight. */

@@ -7,43 +7,54 @@ import type { RetryPolicy } from '../sync/retry-delay.ts';
 /**
  * One synced collection: its RxDB JSON schema, optionally the GraphQL operations of a server with
  * other naming conventions (default: `pullTodo`/`pushTodo`/`streamTodo` for `todo`), and how
- * conflicts are resolved (default: the server wins).
+ * conflicts are resolved (default: the server wins). A typed schema (`RxJsonSchema<Todo>`) types
+ * the collection: `client.collections.todo` is then an `RxCollection<Todo>`.
  *
  * @example
  * ```ts
- * const todo: SyncCollectionOptions = { schema: todoSchema };
+ * interface Todo { id: string; title: string; done: boolean; updatedAt?: number }
+ * const todoSchema: RxJsonSchema<Todo> = { version: 0, primaryKey: 'id', type: 'object', properties: { … }, required: ['id'] };
+ * const todo: SyncCollectionOptions<Todo> = { schema: todoSchema };
  * const hero: SyncCollectionOptions = { schema: heroSchema, graphql: heroOperations, conflictHandler };
  * ```
  */
-export interface SyncCollectionOptions {
-  schema: RxJsonSchema<any>;
+export interface SyncCollectionOptions<RxDocType = any> {
+  schema: RxJsonSchema<RxDocType>;
   graphql?: CollectionOperations;
-  conflictHandler?: RxConflictHandler<any>;
+  conflictHandler?: RxConflictHandler<RxDocType>;
 }
 
 /**
- * Sync tuning; every field is optional.
+ * Sync tuning; every field is optional, and the defaults are meant for Node and browsers alike.
  *
  * @example
  * ```ts
- * import WebSocket from 'ws';
- * const sync: SyncTuningOptions = { webSocketImpl: WebSocket, pullBatchSize: 500, stalledAfterMs: 60_000 };
+ * const sync: SyncTuningOptions = { stalledAfterMs: 60_000 };
  * ```
  */
 export interface SyncTuningOptions {
-  /** Documents per pull request. Default 100. */
+  /** Documents per pull request. Default 1,000 (measured: fewer, larger pages; see the README's Benchmarks). */
   pullBatchSize?: number;
-  /** Documents per push request. Default 100. */
+  /** Documents per push request, at most. Default 500. */
   pushBatchSize?: number;
+  /** A push request's body stays under this many bytes (a batch is sent as several requests). Default 1 MiB, the reference server's limit. */
+  maxRequestBytes?: number;
   /** Without `graphql.wsUrl`: pull every this many ms. Default 30 s. */
   pullIntervalMs?: number;
   /** `status.sync` becomes `stalled` after this long without a successful request while running. Default 120 s. */
   stalledAfterMs?: number;
-  /** Share each user database between tabs (RxDB leader election). Default true; pass false in Node. */
+  /**
+   * Share each user database between tabs (RxDB leader election). Default: on only where tabs can
+   * share a database (`BroadcastChannel` and `navigator.locks`); off in Node, where RxDB would run
+   * a ~400 ms file-based election and install process `unload` handlers.
+   */
   multiInstance?: boolean;
   /** Replicate only in the leader tab. Default true. */
   waitForLeadership?: boolean;
-  /** A WebSocket class for the live stream: browsers have one; Node 20 needs `WebSocket` from `ws`. */
+  /**
+   * A WebSocket class for the live stream. Default: `globalThis.WebSocket`, else (Node 20) the `ws`
+   * package, which is never part of a browser bundle. Without either, sync shows `error`.
+   */
   webSocketImpl?: unknown;
   /** Backoff of failed sync requests. Default 500 ms doubling to 30 s, equal jitter. */
   retry?: RetryPolicy;
@@ -149,6 +160,7 @@ export function resolveSyncOptions(
   if (!isObject(tuning)) throw invalid('sync', 'sync tuning options', tuning);
   positiveInteger('sync.pullBatchSize', tuning.pullBatchSize);
   positiveInteger('sync.pushBatchSize', tuning.pushBatchSize);
+  positiveInteger('sync.maxRequestBytes', tuning.maxRequestBytes);
   nonNegative('sync.pullIntervalMs', tuning.pullIntervalMs);
   nonNegative('sync.stalledAfterMs', tuning.stalledAfterMs);
   optionalBoolean('sync.multiInstance', tuning.multiInstance);
@@ -168,12 +180,18 @@ export function resolveSyncOptions(
 }
 
 /**
- * The RxCollections of the signed-in user, typed by the configured collection names.
+ * The RxCollections of the signed-in user, by the configured collection names, each typed by its
+ * schema: `RxCollection<Todo>` for an `RxJsonSchema<Todo>`, `RxCollection<any>` for an untyped one.
  *
  * @example
  * ```ts
- * const todos: UserCollections<{ todo: SyncCollectionOptions }> = client.collections;
+ * const todos: UserCollections<{ todo: SyncCollectionOptions<Todo> }> = client.collections;
  * await todos.todo.insert({ id: 't1', title: 'milk', done: false });
  * ```
  */
-export type UserCollections<C extends Record<string, SyncCollectionOptions>> = { [K in keyof C]: RxCollection<any> };
+export type UserCollections<C extends Record<string, SyncCollectionOptions>> = {
+  [K in keyof C]: RxCollection<CollectionDocument<C[K]>>;
+};
+
+/** The document type of one collection's options: its schema's, or `any` when the schema is untyped. */
+export type CollectionDocument<O> = O extends SyncCollectionOptions<infer RxDocType> ? (unknown extends RxDocType ? any : RxDocType) : any;

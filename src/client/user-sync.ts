@@ -7,13 +7,15 @@ import type { TokenSource } from '../graphql/authenticated-graphql.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { redactSecrets } from '../platform/redact.ts';
+import { resolveWebSocket } from '../platform/web-socket.ts';
 import type { PendingWrites } from '../sync/pending-writes.ts';
 import { SyncEngine } from '../sync/sync-engine.ts';
 import type { SyncStatus } from '../sync/sync-engine.ts';
 import { TabSync } from '../sync/tab-sync.ts';
 import type { TabSyncStatus } from '../sync/tab-sync.ts';
 import { openUserDatabase, userDatabaseName } from '../sync/user-database.ts';
-import { SessionError } from '../errors/session-error.ts';
+import { SessionError, isSessionError } from '../errors/session-error.ts';
+import { syncUnavailable } from '../errors/sync-unavailable.ts';
 import type { ResolvedSyncOptions } from './sync-options.ts';
 
 /**
@@ -51,9 +53,12 @@ export interface UserSyncDeps {
 
 /**
  * The sync of one signed-in user: their own database and its replication. The session's commands
- * run in order on one queue, after the database has opened; a failure to open is logged and leaves
- * sync off rather than breaking the session. In a browser tab that is not the database's leader
- * (RxDB replicates in one tab), status, `awaitInSync` and `pendingWrites` come from the leader
+ * run in order on one queue, after the database has opened. When sync cannot start (no WebSocket,
+ * a storage that cannot open, a schema RxDB refuses) it says so loudly without breaking the
+ * session: the status shows `error` with the `SYNC_UNAVAILABLE` cause, `awaitInSync` rejects with
+ * it, the logger gets an error, and while the database is open a held replication that never sends
+ * still counts the outbox (the session's commands then do nothing). In a browser tab that is not
+ * the database's leader (RxDB replicates in one tab), status, `awaitInSync` and `pendingWrites` come from the leader
  * over {@link TabSync}; once this tab is elected, its own replication starts in the session's
  * current state (resumed or paused).
  *
@@ -70,8 +75,17 @@ export class UserSync {
   readonly opened: Promise<boolean>;
   /** Resolves with the replication once open (in a non-leader tab: once this tab leads), or null. */
   readonly engineOpened: Promise<SyncEngine | null>;
+  /**
+   * Resolves once it is known whether sync can start: null, or the `SYNC_UNAVAILABLE` error that
+   * says why not. Where tabs elect a leader, known before the election (the WebSocket is checked first).
+   */
+  readonly startFailure: Promise<SessionError | null>;
   readonly #deps: UserSyncDeps;
   readonly #engine = new BehaviorSubject<SyncEngine | null>(null);
+  readonly #failure = new BehaviorSubject<SessionError | null>(null);
+  #settleStart: (failure: SessionError | null) => void = () => undefined;
+  // When the replication cannot start but the database is open: held for good, it only counts the outbox.
+  #counter: SyncEngine | null = null;
   // The replication opens held ('paused'); its status is shown once the session has said resume or pause.
   readonly #directed = new BehaviorSubject(false);
   // The other tabs, while this one follows (null: a database of one tab, or sync in Node).
@@ -85,9 +99,16 @@ export class UserSync {
   constructor(deps: UserSyncDeps) {
     this.#deps = deps;
     this.userId = deps.userId;
+    this.startFailure = new Promise((resolve) => (this.#settleStart = resolve));
     this.opened = this.#openDatabase();
     this.engineOpened = this.opened.then((ok) => (ok ? this.#openEngine() : null));
     this.#queue = this.engineOpened.then(() => undefined);
+    void this.engineOpened.then(() => this.#settleStart(this.#failure.value));
+  }
+
+  /** Why sync cannot start (`SYNC_UNAVAILABLE`), or null: it can, or it is not known yet. */
+  get failure(): SessionError | null {
+    return this.#failure.value;
   }
 
   /** The open replication, or null while opening and after close. */
@@ -109,8 +130,12 @@ export class UserSync {
    * first command, and after close. In a follower tab: the leader's last report.
    */
   get status$(): Observable<TabSyncStatus | null> {
-    return combineLatest([this.engine$, this.#directed, this.#tabs]).pipe(
-      switchMap(([engine, directed, tabs]) => {
+    return combineLatest([this.engine$, this.#directed, this.#tabs, this.#failure]).pipe(
+      switchMap(([engine, directed, tabs, failure]) => {
+        if (failure) {
+          const counter = this.#counter;
+          return counter ? counter.status$.pipe(map((status) => failedStatus(status, failure))) : of(failedStatus(null, failure));
+        }
         if (engine) return directed ? engine.status$.pipe(map((status) => ({ ...status, tab: 'leader' as const }))) : of(null);
         return tabs && !this.#closing ? tabs.status$ : of(null);
       }),
@@ -139,9 +164,11 @@ export class UserSync {
 
   /**
    * Pending writes per collection, counted after the commands sent so far. In a follower tab the
-   * leader counts; when none answers in time, the leader's last report (ages unknown).
+   * leader counts; when none answers in time, the leader's last report (ages unknown). Rejects
+   * with the `SYNC_UNAVAILABLE` error when the database could not be opened (it has no outbox).
    */
   async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
+    if (!(await this.opened)) throw this.#failure.value ?? stopped();
     const tabs = this.#tabs.value;
     if (this.#engine.value || !tabs) return this.#ages(await this.#countOwn());
     // Queued only once elected: a follower's questions do not pile up behind the election.
@@ -152,10 +179,12 @@ export class UserSync {
   /**
    * Resolves once in sync: everything local pushed (in a follower tab: also every write this tab
    * made before the call, pushed by the leader), everything remote pulled. Waits while paused or
-   * offline. Rejects `NOT_LOGGED_IN` when sync could not start.
+   * offline. Rejects with the `SYNC_UNAVAILABLE` error when sync cannot start, `NOT_LOGGED_IN`
+   * when this user's sync was closed meanwhile.
    */
   async awaitInSync(): Promise<void> {
     await this.opened;
+    this.#throwIfFailed();
     const tabs = this.#tabs.value;
     if (!this.#engine.value && tabs) {
       // Whichever comes first: the leader's word, or this tab's own election.
@@ -164,10 +193,11 @@ export class UserSync {
       elected.abort();
       if (inSync) return;
       // Closed while following: this tab will never be elected for this user.
-      if (this.#closing) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing', { kind: 'rejected' });
+      if (this.#closing) throw stopped();
     }
     const engine = await this.engineOpened;
-    if (!engine || this.#closing) throw new SessionError('NOT_LOGGED_IN', 'no user is syncing', { kind: 'rejected' });
+    this.#throwIfFailed();
+    if (!engine || this.#closing) throw stopped();
     await engine.awaitInSync();
   }
 
@@ -192,6 +222,15 @@ export class UserSync {
         }
         this.#engine.next(null);
         await engine.close();
+      } else if (this.#counter) {
+        // Sync never started, but the outbox it would have pushed is counted all the same.
+        const counter = this.#counter;
+        this.#counter = null;
+        left = await counter.pendingWrites().catch((error: unknown) => {
+          this.#warn('counting what stays local failed', error);
+          return {};
+        });
+        await counter.close();
       } else if (this.#tabs.value) {
         // A follower: the leader tab pushes within the bound and counts the shared outbox.
         const flush = opts.flushTimeoutMs !== undefined && this.#wanted === 'resume';
@@ -201,6 +240,7 @@ export class UserSync {
       this.#tabs.complete();
       this.#engine.complete();
       this.#directed.complete();
+      this.#failure.complete();
       const db = this.#db;
       if (opts.wipe) {
         if (db) await db.remove();
@@ -228,32 +268,80 @@ export class UserSync {
       this.#followTabs(this.#db);
       return true;
     } catch (error) {
-      this.#warn('opening the user database failed; sync is off for this user', error);
+      const consequence = 'nothing can be stored on this device for this user, so there is no outbox to count';
+      this.#fail(syncUnavailable('the user database could not be opened', error, consequence));
       return false;
     }
   }
 
   // Separate from the database: with leader election, a follower tab waits here but can write.
   async #openEngine(): Promise<SyncEngine | null> {
+    let webSocketImpl: unknown;
     try {
-      const engine = new SyncEngine({ ...this.#engineOptions(), database: this.#db! });
-      await engine.open();
-      if (this.#closing) {
-        await engine.close();
-        return null;
-      }
-      this.#engine.next(engine);
-      this.#tabs.value?.lead({
-        status$: this.status$,
-        awaitInSync: () => engine.awaitInSync(),
-        pendingWrites: () => this.#countOwn(),
-      });
-      this.#deps.logger.debug('user database syncing', { userId: this.userId });
-      return engine;
+      webSocketImpl = this.#streams() ? await resolveWebSocket(this.#deps.options.tuning.webSocketImpl) : undefined;
     } catch (error) {
-      this.#warn('starting the replication failed; sync is off for this user', error);
+      await this.#openCounter();
+      this.#fail(isSessionError(error) ? error : syncUnavailable('no WebSocket implementation', error, 'local writes are kept'));
       return null;
     }
+    // What can fail before an election has been checked: a tab that waits for it may report now.
+    if (this.#tabs.value) this.#settleStart(null);
+    let engine: SyncEngine | null = null;
+    try {
+      engine = new SyncEngine({ ...this.#engineOptions(), ...(webSocketImpl === undefined ? {} : { webSocketImpl }), database: this.#db! });
+      await engine.open();
+    } catch (error) {
+      await engine?.close().catch(() => undefined);
+      await this.#openCounter();
+      const consequence = this.#counter ? 'local writes are kept and counted' : 'local writes are kept but cannot be counted';
+      this.#fail(syncUnavailable('the replication did not start', error, consequence));
+      return null;
+    }
+    if (this.#closing) {
+      await engine.close();
+      return null;
+    }
+    const opened = engine;
+    this.#engine.next(opened);
+    this.#tabs.value?.lead({
+      status$: this.status$,
+      awaitInSync: () => opened.awaitInSync(),
+      pendingWrites: () => this.#countOwn(),
+    });
+    this.#deps.logger.debug('user database syncing', { userId: this.userId });
+    return opened;
+  }
+
+  // Whether any collection syncs over the live stream (and so needs a WebSocket).
+  #streams(): boolean {
+    const { wsUrl, collections } = this.#deps.options;
+    return wsUrl !== undefined && Object.values(collections).some((def) => !def.graphql || def.graphql.stream !== undefined);
+  }
+
+  // A replication that is never resumed sends nothing and needs no stream; it reads the outbox.
+  async #openCounter(): Promise<void> {
+    let counter: SyncEngine | null = null;
+    try {
+      counter = new SyncEngine({ ...this.#engineOptions(), wsUrl: undefined, database: this.#db! });
+      await counter.open();
+      if (this.#closing) await counter.close();
+      else this.#counter = counter;
+    } catch (error) {
+      await counter?.close().catch(() => undefined);
+      this.#warn('the outbox cannot be counted', error);
+    }
+  }
+
+  // Loud: the status, every waiter, and the logger at error level hear the cause.
+  #fail(failure: SessionError): void {
+    this.#deps.logger.error('sync cannot start for this user', { userId: this.userId, code: failure.code, error: failure.message });
+    this.#failure.next(failure);
+    this.#settleStart(failure);
+  }
+
+  #throwIfFailed(): void {
+    const failure = this.#failure.value;
+    if (failure) throw failure;
   }
 
   // Tabs sharing this database replicate in the elected one; the others follow it.
@@ -264,11 +352,14 @@ export class UserSync {
   }
 
   async #countOwn(): Promise<Record<string, PendingWrites>> {
-    let counts: Record<string, PendingWrites> = {};
+    let counts: Record<string, PendingWrites> | null = null;
     await this.#enqueue(async (engine) => {
       counts = await engine.pendingWrites();
     });
-    return counts;
+    if (counts) return counts;
+    if (this.#counter) return this.#counter.pendingWrites();
+    this.#throwIfFailed();
+    return {};
   }
 
   #engineOptions(): Omit<ConstructorParameters<typeof SyncEngine>[0], 'database'> {
@@ -288,6 +379,7 @@ export class UserSync {
         pullIntervalMs: tuning.pullIntervalMs,
         pullBatchSize: tuning.pullBatchSize,
         pushBatchSize: tuning.pushBatchSize,
+        maxRequestBytes: tuning.maxRequestBytes,
         waitForLeadership: tuning.waitForLeadership,
         retry: tuning.retry,
         stalledAfterMs: tuning.stalledAfterMs,
@@ -324,6 +416,22 @@ export class UserSync {
     this.#deps.logger.warn(message, { userId: this.userId, error: redactSecrets(detail) });
   }
 }
+
+// A sync that cannot start shows `error` with the cause; counts come from the held counter, if any.
+function failedStatus(status: SyncStatus | null, failure: SessionError): TabSyncStatus {
+  const lastError = failure.toFailure();
+  const collections = Object.fromEntries(
+    Object.entries(status?.collections ?? {}).map(([name, collection]) => [name, { ...collection, sync: 'error' as const, lastError }]),
+  );
+  return {
+    pendingWrites: 0, lastPulledAt: null, lastPushedAt: null, initialSync: { pulled: 0, done: false }, rejected: 0,
+    ...status,
+    sync: 'error', lastError, collections, tab: 'leader',
+  };
+}
+
+const stopped = (): SessionError =>
+  new SessionError('NOT_LOGGED_IN', "this user's sync was closed: they logged out or another user signed in", { kind: 'rejected' });
 
 function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -20,7 +20,8 @@ export type SessionErrorCode =
   | 'PROTOCOL'
   | 'INVALID_OPTION'
   | 'CLIENT_CLOSED'
-  | 'ACCESS_REJECTED_LOOP';
+  | 'ACCESS_REJECTED_LOOP'
+  | 'SYNC_UNAVAILABLE';
 
 /**
  * Extra facts an error may carry.

@@ -54,7 +54,7 @@ export interface LiveStreamOptions {
   tokens: TokenSource;
   operation: StreamOperation;
   onFailure(failure: ClassifiedFailure): void;
-  /** A WebSocket class; browsers have one, Node 20 needs `WebSocket` from the `ws` package. */
+  /** A WebSocket class; default `globalThis.WebSocket` (the client passes `resolveWebSocket()`'s, `ws` on Node 20). */
   webSocketImpl?: unknown;
   retry?: RetryPolicy;
   /**
@@ -94,6 +94,8 @@ export class LiveStream implements RemoteChangeFeed {
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #connecting = false;
+  // The subscription in progress; `closedByUs` marks the socket reconnect() terminated.
+  #current: { closedByUs: boolean } | null = null;
 
   constructor(opts: LiveStreamOptions) {
     this.#opts = opts;
@@ -160,7 +162,13 @@ export class LiveStream implements RemoteChangeFeed {
     this.#sleeper.wake();
   }
 
+  /**
+   * Drops the socket so the next connect carries the current token. Our own close is not a
+   * failure: nothing is reported (never `offline`, no error) and the subscription is made again
+   * at once, without backoff.
+   */
   reconnect(): void {
+    if (this.#current) this.#current.closedByUs = true;
     this.#client.terminate();
   }
 
@@ -207,13 +215,16 @@ export class LiveStream implements RemoteChangeFeed {
     const variables = operation.variables ? operation.variables({ authorization }) : {};
     return new Promise((resolve) => {
       let settled = false;
-      // Ended by stop(): whatever graphql-ws reports next is our own doing, not a failure.
+      // Ended by stop() or reconnect(): whatever graphql-ws reports next is our own doing, not a failure.
       let stopped = false;
+      const current = { closedByUs: false };
+      this.#current = current;
       const finish = (failure: ClassifiedFailure | null): void => {
         if (settled) return;
         settled = true;
         this.#unsubscribe = null;
-        resolve(stopped ? null : failure);
+        if (this.#current === current) this.#current = null;
+        resolve(stopped || current.closedByUs ? null : failure);
       };
       const unsubscribe = this.#client.subscribe<Record<string, unknown>>(
         { query: operation.query, variables },

@@ -49,6 +49,9 @@ export class PendingWritesCounter {
   readonly #writesWhileFailing = new Subject<void>();
   #dirty = true;
   #pushFailing = false;
+  // One recount at a time: a request during a count runs one more after it, never a second in parallel.
+  #counting: Promise<void> | null = null;
+  #again = false;
 
   constructor(opts: PendingWritesCounterOptions) {
     this.#opts = opts;
@@ -58,7 +61,7 @@ export class PendingWritesCounter {
   start(): Subscription {
     const { collection, replication, status } = this.#opts;
     const subscription = this.#requests.pipe(throttleTime(200, undefined, { leading: true, trailing: true }))
-      .subscribe(() => void this.#recount());
+      .subscribe(() => void this.recount());
     subscription.add(
       // Counting scans the outbox: only after local writes (pulled documents never add to it),
       // at once while held, else when a cycle goes idle: never per change while a backlog drains.
@@ -85,9 +88,30 @@ export class PendingWritesCounter {
     this.#requests.next();
   }
 
-  /** A push succeeded: writes are counted again when the cycle goes idle. */
-  pushSucceeded(): void {
+  /** A push of `rows` documents was answered: they leave the shown count at once; a recount follows when idle. */
+  pushSucceeded(rows: number): void {
     this.#pushFailing = false;
+    const { status } = this.#opts;
+    status.counts({ pendingWrites: Math.max(0, status.current.pendingWrites - rows) });
+  }
+
+  /** Counts now (after a count in flight) and shows the result; resolves once shown. */
+  recount(): Promise<void> {
+    if (this.#counting) {
+      this.#again = true;
+      return this.#counting;
+    }
+    this.#counting = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#count();
+        } while (this.#again);
+      } finally {
+        this.#counting = null;
+      }
+    })();
+    return this.#counting;
   }
 
   /** A push failed: it never goes idle while failing, so writes are counted as they come. */
@@ -97,7 +121,7 @@ export class PendingWritesCounter {
     if (this.#dirty) this.#requests.next();
   }
 
-  async #recount(): Promise<void> {
+  async #count(): Promise<void> {
     const { replication, status, logger } = this.#opts;
     try {
       this.#dirty = false;

@@ -17,12 +17,12 @@ export interface PendingWrites {
   oldestAt: number | null;
 }
 
-const PAGE = 500;
-
 /**
  * Counts pending writes the way RxDB's upstream decides what to push: documents changed since the
- * stored `up` checkpoint whose state differs from the last server state the client knows. Costs
- * one scan of the changes since the checkpoint, so it is cheap when the outbox is small.
+ * stored `up` checkpoint whose state differs from the last server state the client knows. One
+ * query over the changes since the checkpoint, so it is cheap when the outbox is small and linear
+ * in it otherwise. (Paging it would rescan: RxDB's changes query walks the `_meta.lwt` index from
+ * the page's timestamp, and a `bulkInsert` gives every document the same one.)
  * Needs a started replication (paused is fine): its meta instance holds that knowledge.
  *
  * @example
@@ -34,25 +34,21 @@ export async function countPendingWrites(replication: RxReplicationState<any, an
   await replication.startPromise;
   const state = replication.internalReplicationState;
   if (!state) return { count: 0, oldestAt: null };
-  let checkpoint = await upCheckpoint(state);
+  const checkpoint = await upCheckpoint(state);
+  const { documents } = await getChangedDocumentsSince(state.input.forkInstance, Number.MAX_SAFE_INTEGER, checkpoint);
+  if (documents.length === 0) return { count: 0, oldestAt: null };
+  const assumed = await getAssumedMasterState(state, documents.map((doc) => doc[state.primaryPath] as string));
   let count = 0;
   let oldestAt: number | null = null;
-  for (;;) {
-    const page = await getChangedDocumentsSince(state.input.forkInstance, PAGE, checkpoint);
-    if (page.documents.length === 0) break;
-    const assumed = await getAssumedMasterState(state, page.documents.map((doc) => doc[state.primaryPath] as string));
-    for (const doc of page.documents) {
-      const master = assumed[doc[state.primaryPath] as string];
-      const pushed =
-        master !== undefined &&
-        master.metaDocument.isResolvedConflict !== doc._rev &&
-        state.input.conflictHandler.isEqual(master.docData, writeDocToDocState(doc, state.hasAttachments, false), 'session-sync-pending');
-      if (pushed) continue;
-      count++;
-      if (oldestAt === null || doc._meta.lwt < oldestAt) oldestAt = doc._meta.lwt;
-    }
-    if (page.documents.length < PAGE) break;
-    checkpoint = page.checkpoint;
+  for (const doc of documents) {
+    const master = assumed[doc[state.primaryPath] as string];
+    const pushed =
+      master !== undefined &&
+      master.metaDocument.isResolvedConflict !== doc._rev &&
+      state.input.conflictHandler.isEqual(master.docData, writeDocToDocState(doc, state.hasAttachments, false), 'session-sync-pending');
+    if (pushed) continue;
+    count++;
+    if (oldestAt === null || doc._meta.lwt < oldestAt) oldestAt = doc._meta.lwt;
   }
   return { count, oldestAt: oldestAt === null ? null : Math.round(oldestAt) };
 }

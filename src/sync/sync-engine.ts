@@ -60,6 +60,7 @@ export interface SyncEngineOptions {
   onFailure?(failure: ClassifiedFailure, where: { collection: string; direction: SyncDirection }): void;
   pullBatchSize?: number;
   pushBatchSize?: number;
+  maxRequestBytes?: number;
   waitForLeadership?: boolean;
   retry?: RetryPolicy;
   stalledAfterMs?: number;
@@ -69,7 +70,8 @@ export interface SyncEngineOptions {
 
 /**
  * The sync status of the whole database: counts are summed, times are the latest, `sync` is the
- * worst state of any collection (`paused` only when all are).
+ * worst state of any collection (`error` over `offline` over `stalled` over `running`; `paused`
+ * only when all are).
  *
  * @example
  * ```ts
@@ -80,7 +82,8 @@ export interface SyncStatus extends CollectionSyncStatus {
   collections: Record<string, CollectionSyncStatus>;
 }
 
-const SEVERITY: readonly SyncState[] = ['running', 'stalled', 'offline'];
+// Least to most severe; `error` (cannot start) outranks everything, `paused` only shows when all are.
+const SEVERITY: readonly SyncState[] = ['running', 'stalled', 'offline', 'error'];
 
 /**
  * The replication of every collection of one user database, driven as one: what the session
@@ -124,7 +127,7 @@ export class SyncEngine {
         replicationIdentifier: `${opts.graphqlUrl}|${name}`,
         onFailure,
         ...(def.deletedField ? { deletedField: def.deletedField } : {}),
-        ...pick(opts, ['pullBatchSize', 'pushBatchSize', 'waitForLeadership', 'retry', 'stalledAfterMs', 'clock', 'logger']),
+        ...pick(opts, ['pullBatchSize', 'pushBatchSize', 'maxRequestBytes', 'waitForLeadership', 'retry', 'stalledAfterMs', 'clock', 'logger']),
       });
       replications[name] = replication;
     }

@@ -8,13 +8,16 @@ import { systemClock } from '../platform/clock.ts';
  * The state a sync status shows. `running`: replicating (or idle and in sync). `paused`: held by
  * the session (signed out, `refreshExpired`). `offline`: the server cannot be reached; retrying
  * with backoff. `stalled`: the server answers but no sync request has succeeded for `stalledAfterMs`.
+ * `error`: the replication cannot start at all (no WebSocket, a storage that cannot open, a schema
+ * RxDB refuses); `lastError` names the cause and nothing syncs until the app is fixed.
  *
  * @example
  * ```ts
  * if (status.sync === 'stalled') showBanner('sync is not making progress');
+ * if (status.sync === 'error') report(status.lastError); // e.g. SYNC_UNAVAILABLE: no WebSocket …
  * ```
  */
-export type SyncState = 'running' | 'paused' | 'offline' | 'stalled';
+export type SyncState = 'running' | 'paused' | 'offline' | 'stalled' | 'error';
 
 /**
  * What the app can render about one collection's sync.
@@ -37,6 +40,11 @@ export interface CollectionSyncStatus {
 }
 
 const OFFLINE_KINDS = new Set(['transient', 'rateLimited']);
+// Failures any later success disproves (the server is reachable, the token accepted); the others
+// (a refused request, a malformed answer) only a success of the same kind of request does.
+const CONNECTION_KINDS = new Set(['transient', 'rateLimited', 'accessRejected']);
+
+type Direction = 'pull' | 'push' | 'stream';
 
 /**
  * Keeps a collection's {@link CollectionSyncStatus} from the events of its replication. Pure apart
@@ -55,6 +63,8 @@ export class SyncStatusTracker {
   readonly #status: BehaviorSubject<CollectionSyncStatus>;
   #lastSuccessAt: number;
   #stallTimer: ReturnType<typeof setTimeout> | null = null;
+  // Where `lastError` came from (undefined: not said), to know which success clears it.
+  #errorDirection: Direction | undefined;
 
   constructor(opts: { clock?: Clock; stalledAfterMs?: number } = {}) {
     this.#clock = opts.clock ?? systemClock;
@@ -89,22 +99,27 @@ export class SyncStatusTracker {
     this.#set({ sync: 'paused' });
   }
 
+  /** A request succeeded: sync runs, and the failure it disproves is no longer shown. */
   succeeded(direction: 'pull' | 'push'): void {
     const now = this.#clock.now();
     this.#lastSuccessAt = now;
     this.#clearStallTimer();
     const sync = this.current.sync === 'paused' ? 'paused' : 'running';
-    this.#set(direction === 'pull' ? { sync, lastPulledAt: now } : { sync, lastPushedAt: now });
+    const lastError = this.#clearedBy(direction) ? null : this.current.lastError;
+    this.#set(direction === 'pull' ? { sync, lastPulledAt: now, lastError } : { sync, lastPushedAt: now, lastError });
   }
 
   /** The live stream connected: the server is reachable and accepts the token. */
   connected(): void {
     this.#lastSuccessAt = this.#clock.now();
     this.#clearStallTimer();
-    if (this.current.sync !== 'paused') this.#set({ sync: 'running' });
+    const lastError = this.#clearedBy('stream') ? null : this.current.lastError;
+    this.#set(this.current.sync === 'paused' ? { lastError } : { sync: 'running', lastError });
   }
 
-  failed(failure: ClassifiedFailure): void {
+  /** A classified failure; `direction` (where it happened) decides which later success clears it. */
+  failed(failure: ClassifiedFailure, direction?: Direction): void {
+    this.#errorDirection = direction;
     if (this.current.sync === 'paused') {
       this.#set({ lastError: failure });
       return;
@@ -134,6 +149,15 @@ export class SyncStatusTracker {
   dispose(): void {
     this.#clearStallTimer();
     this.#status.complete();
+  }
+
+  #clearedBy(success: Direction): boolean {
+    const error = this.current.lastError;
+    if (!error) return false;
+    if (CONNECTION_KINDS.has(error.kind)) return true;
+    const from = this.#errorDirection;
+    // A pull brings what the stream would have; a (re)connect proves the stream works again.
+    return from === undefined || from === success || (from === 'stream' && success === 'pull');
   }
 
   #armStallTimer(): void {

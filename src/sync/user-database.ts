@@ -1,5 +1,6 @@
 import { createRxDatabase, defaultHashSha256 } from 'rxdb';
 import type { RxConflictHandler, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
+import { tabsShareStorage } from '../platform/tabs-share-storage.ts';
 import { REJECTED_COLLECTION, rejectedDocumentSchema } from './rejected-documents.ts';
 import { serverWinsConflictHandler } from './server-wins-conflict-handler.ts';
 
@@ -33,7 +34,10 @@ export interface UserDatabaseOptions {
   /** The signed-in user; each user gets their own database, so custody holds by construction. */
   userId: string;
   collections: Record<string, CollectionDefinition>;
-  /** Share the database between tabs (RxDB leader election). Default true; false in tests. */
+  /**
+   * Share the database between tabs (RxDB leader election). Default: true only where tabs can
+   * share it (`BroadcastChannel` and `navigator.locks`, not Node), see {@link tabsShareStorage}.
+   */
   multiInstance?: boolean;
 }
 
@@ -53,13 +57,15 @@ export async function userDatabaseName(databaseName: string, userId: string): Pr
 
 /**
  * Opens (or creates) the RxDB database of one user with the app's collections, plus the small
- * internal collection that keeps documents the server refused.
+ * internal collection that keeps documents the server refused. When the collections cannot be
+ * added (a storage that cannot open, e.g. Dexie without IndexedDB; a schema RxDB refuses), the
+ * database is closed again before the error is rethrown, so its name is free for the next try.
  *
  * @example
  * ```ts
  * const db = await openUserDatabase({
  *   storage: getRxStorageMemory(), databaseName: 'todo-app', userId,
- *   collections: { todo: { schema: todoSchema } }, multiInstance: false,
+ *   collections: { todo: { schema: todoSchema } },
  * });
  * await db.collections.todo.insert({ id: 't1', title: 'milk', done: false, updatedAt: 0 });
  * ```
@@ -71,7 +77,7 @@ export async function openUserDatabase(opts: UserDatabaseOptions): Promise<RxDat
   const db = await createRxDatabase({
     name: await userDatabaseName(opts.databaseName, opts.userId),
     storage: opts.storage,
-    multiInstance: opts.multiInstance ?? true,
+    multiInstance: opts.multiInstance ?? tabsShareStorage(),
   });
   const creators: Record<string, { schema: RxJsonSchema<any>; conflictHandler?: RxConflictHandler<any> }> = {
     [REJECTED_COLLECTION]: { schema: rejectedDocumentSchema },
@@ -79,6 +85,11 @@ export async function openUserDatabase(opts: UserDatabaseOptions): Promise<RxDat
   for (const [name, def] of Object.entries(opts.collections)) {
     creators[name] = { schema: def.schema, conflictHandler: def.conflictHandler ?? serverWinsConflictHandler() };
   }
-  await db.addCollections(creators);
+  try {
+    await db.addCollections(creators);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
   return db;
 }

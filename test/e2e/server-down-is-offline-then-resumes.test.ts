@@ -51,7 +51,8 @@ describe('a server that is down', () => {
     if (fault.kind === 'blackhole') proxy.setMode({ kind: 'refuse' });
     proxy.setMode({ kind: 'pass' });
     await client.awaitInSync();
-    await untilStatus(client, (s) => s.session === 'active' && s.sync === 'running' && s.pendingWrites === 0, 'back in sync');
+    // Sync runs again, so the outage's error no longer shows.
+    await untilStatus(client, (s) => s.session === 'active' && s.sync === 'running' && s.pendingWrites === 0 && s.syncError === null, 'back in sync');
     expect([...(await serverIds(server, userId)).keys()].filter((id) => id.startsWith(fault.kind))).toHaveLength(30);
     expect(sessions).not.toContain('refreshExpired');
     expect(sessions).not.toContain('loggedOut');

@@ -31,9 +31,8 @@ describe('a conflicting edit', () => {
 
   it('is resolved server-wins, reported on conflict$, and both devices converge', async () => {
     await a.db.collections.todo!.insert({ id: 'c1', title: 'original', done: false });
-    // Both devices hold the server's version (with its updatedAt) before editing: the server
-    // detects conflicts by comparing updatedAt, which it assigns and sends back on the stream.
-    await until(a.db.collections.todo!.findOne('c1').$, (doc) => doc?.updatedAt !== undefined);
+    // Both devices hold the same version before editing: A pushed it, B pulled it from the stream.
+    await a.sync.awaitInSync();
     await until(b.db.collections.todo!.findOne('c1').$, (doc) => doc?.updatedAt !== undefined);
 
     await b.sync.pause();

@@ -25,6 +25,7 @@ describe('a push whose response is lost', () => {
       graphqlUrl: `${proxy.origin}/graphql`,
       wsUrl: undefined,
       pullIntervalMs: 3_600_000,
+      pushBatchSize: 100, // 250 documents in 3 batches: two can lose their responses
       onFailure: (failure) => failures.push(failure),
     });
     await device.sync.resume();
