@@ -14,9 +14,12 @@ export interface IndexedDbSessionStoreOptions {
   /** IndexedDB database holding the session. Default `session-sync.session`. */
   databaseName?: string;
   /** Default `globalThis.indexedDB`. */
-  indexedDB?: IDBFactory;
+  indexedDB?: IDBFactoryLike;
   logger?: Logger;
 }
+
+/** The DOM's `IDBFactory` where the app's lib has it, else `object`: the declarations need no DOM lib. */
+type IDBFactoryLike = typeof globalThis extends { indexedDB: infer F } ? F : object;
 
 const OBJECT_STORE = 'session';
 const KEY = 'current';

@@ -4,13 +4,18 @@ import { parseStoredSession, type SessionStore } from './session-store.ts';
 
 /**
  * The part of the Web Storage API the store needs (`localStorage`, `sessionStorage`, or your own).
+ * Spelled out rather than picked from the DOM's `Storage`, so the declarations need no DOM lib.
  *
  * @example
  * ```ts
  * const storage: StorageLike = window.sessionStorage;
  * ```
  */
-export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
 
 /**
  * Options of {@link localStorageSessionStore}.

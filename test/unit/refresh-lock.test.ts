@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultRefreshLock, inProcessRefreshLock, webRefreshLock, type LockManagerLike } from '../../src/session/refresh-lock.ts';
 
 const deferred = () => {
@@ -53,9 +53,31 @@ describe('the refresh lock', () => {
     expect(requested).toEqual(['session-sync.refresh:app']);
   });
 
-  it('defaults to a lock of this process where there are no Web Locks (Node)', async () => {
-    expect((globalThis as { navigator?: { locks?: unknown } }).navigator?.locks).toBeUndefined();
-    const lock = defaultRefreshLock();
-    expect(await lock.run('x', async () => 'ran')).toBe('ran');
+  // Node 20 and 22 have no Web Locks, Node 24 has them (navigator.locks): both cases are set up here.
+  it('defaults to a lock of this process where there are no Web Locks (Node 20, 22)', async () => {
+    vi.stubGlobal('navigator', {});
+    try {
+      const lock = defaultRefreshLock();
+      expect(await lock.run('x', async () => 'ran')).toBe('ran');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('defaults to Web Locks where the platform has them (browsers, Node 24)', async () => {
+    const requested: string[] = [];
+    const locks: LockManagerLike = {
+      request: async (name, callback) => {
+        requested.push(name);
+        return callback();
+      },
+    };
+    vi.stubGlobal('navigator', { locks });
+    try {
+      expect(await defaultRefreshLock().run('x', async () => 'ran')).toBe('ran');
+      expect(requested).toEqual(['x']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
