@@ -258,9 +258,13 @@ export class CollectionReplication {
     this.#sleeper.wake();
   }
 
-  /** Reconnect the live stream so it carries the current token (call after a refresh). */
+  /**
+   * Reconnect the live stream so it carries the current token (call after a refresh). A refresh
+   * that just succeeded also means the server answers: a request backing off retries now.
+   */
   reconnect(): void {
     this.#opts.feed.reconnect();
+    this.#sleeper.wake();
   }
 
   /** Resolves once running and in sync: everything local pushed, everything remote pulled; `status.pendingWrites` is then exact. */
@@ -268,7 +272,7 @@ export class CollectionReplication {
     await this.open();
     await firstValueFrom(this.#status.status$.pipe(filter((s) => s.sync !== 'paused')));
     await this.#rx.awaitInSync();
-    await this.#pending.recount();
+    await this.#pending.settle();
   }
 
   /** Local writes the server has not accepted yet: count and local time of the oldest. */

@@ -123,7 +123,7 @@ export function graphQLTypeName(collectionName: string): string {
 }
 
 /**
- * The default operations of DESIGN.md's RxDB convention for a collection: `pullTodo(checkpoint,
+ * The default operations of the RxDB convention (docs/wire-protocol.md) for a collection: `pullTodo(checkpoint,
  * limit)`, `pushTodo(rows)` and `streamTodo`, selecting the schema's top-level fields plus `deleted`.
  *
  * @example

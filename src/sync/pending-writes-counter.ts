@@ -95,6 +95,15 @@ export class PendingWritesCounter {
     status.counts({ pendingWrites: Math.max(0, status.current.pendingWrites - rows) });
   }
 
+  /**
+   * Makes the shown count exact: recounts unless it already is (0 shown and no local write since the
+   * last count; pulled documents never add to the outbox, so an initial sync costs no scan).
+   */
+  settle(): Promise<void> {
+    const { status } = this.#opts;
+    return this.#dirty || this.#counting || status.current.pendingWrites > 0 ? this.recount() : Promise.resolve();
+  }
+
   /** Counts now (after a count in flight) and shows the result; resolves once shown. */
   recount(): Promise<void> {
     if (this.#counting) {
