@@ -3,6 +3,7 @@ import type { Timing } from './lane.ts';
 
 /** The q-quantile of `values` (linear interpolation between closest ranks). */
 export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const at = (sorted.length - 1) * q;
   const low = Math.floor(at);
@@ -10,15 +11,16 @@ export function quantile(values: readonly number[], q: number): number {
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
 }
 
-/** One lane's result in one scenario. */
+/** One lane's result in one throughput scenario. */
 export interface LaneSummary {
   median: number;
   q1: number;
   q3: number;
   pulls: number;
   pushes: number;
+  /** docs/s per repetition, in repetition order (for paired ratios). */
   samples: number[];
-  /** Median login duration, for lanes that log in (L4). */
+  /** Median login duration, for lanes that log in apart from the clock. */
   loginMs: number | null;
 }
 
@@ -32,7 +34,7 @@ export function summarise(docs: number, timings: readonly Timing[]): LaneSummary
     pulls: quantile(timings.map((t) => t.pulls), 0.5),
     pushes: quantile(timings.map((t) => t.pushes), 0.5),
     samples,
-    loginMs: timings.every((t) => t.loginMs !== undefined) ? quantile(timings.map((t) => t.loginMs!), 0.5) : null,
+    loginMs: timings.length > 0 && timings.every((t) => t.loginMs !== undefined) ? quantile(timings.map((t) => t.loginMs!), 0.5) : null,
   };
 }
 

@@ -1,7 +1,7 @@
 // The synced collection every lane uses: the todo schema, its default GraphQL operations, documents.
 import type { RxJsonSchema } from 'rxdb';
 import { GraphQLClient } from 'graphql-request';
-import { defaultOperations, type PullBulk } from '../src/sync/graphql-operations.ts';
+import { defaultOperations, type PullBulk } from '../src/index.ts';
 
 /** The RxDB schema of `todo`, as an app would declare it. */
 export const todoSchema: RxJsonSchema<any> = {
@@ -40,9 +40,20 @@ export async function seedServer(url: string, token: string, docs: Todo[]): Prom
   }
 }
 
-/** How many documents of the token's user the server holds (one pull). */
-export async function serverCount(url: string, token: string, upTo: number): Promise<number> {
-  return (await pullWith(graphqlClient(url, token))(undefined, upTo + 1)).documents.length;
+/** How many documents of the token's user the server holds (pulled in pages of 1,000; ids counted once). */
+export async function serverCount(url: string, token: string): Promise<number> {
+  const pull = pullWith(graphqlClient(url, token));
+  const ids = new Set<string>();
+  let checkpoint: unknown = undefined;
+  for (;;) {
+    const page = await pull(checkpoint, 1000);
+    for (const doc of page.documents) {
+      if (ids.has(doc.id as string)) throw new Error(`the server returned ${String(doc.id)} twice`);
+      ids.add(doc.id as string);
+    }
+    checkpoint = page.checkpoint;
+    if (page.documents.length < 1000) return ids.size;
+  }
 }
 
 /** Sends one pull: the checkpoint of the previous page (undefined first) and the page size. */
