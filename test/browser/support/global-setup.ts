@@ -17,9 +17,9 @@ declare module 'vitest' {
 
 const pagesSource = fileURLToPath(new URL('../pages/', import.meta.url));
 
-/** Debian's Chromium, never a downloaded one; the flags keep it quiet and off the network. */
+/** Debian's Chromium (or CHROMIUM_PATH), never a downloaded one; the flags keep it quiet and off the network. */
 export const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
+  executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
   args: [
     '--headless',
     '--no-sandbox',
