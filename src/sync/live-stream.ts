@@ -165,11 +165,13 @@ export class LiveStream implements RemoteChangeFeed {
   /**
    * Drops the socket so the next connect carries the current token. Our own close is not a
    * failure: nothing is reported (never `offline`, no error) and the subscription is made again
-   * at once, without backoff.
+   * at once, without backoff. A stream that is backing off after a drop connects now too: the
+   * caller has just heard from the server (a refresh succeeded).
    */
   reconnect(): void {
     if (this.#current) this.#current.closedByUs = true;
     this.#client.terminate();
+    this.#sleeper.wake();
   }
 
   /** Stops for good and closes the socket. */
