@@ -29,6 +29,8 @@ export interface ClassifiedFailure {
   message: string;
   status?: number;
   retryAfterMs?: number;
+  /** The server's own code for the failure (`errors[0].extensions.code`, `error_code`), when it gave one. */
+  serverCode?: string;
 }
 
 /**
@@ -59,6 +61,8 @@ const AUTH_CODES = new Set(['UNAUTHENTICATED', 'INVALID-JWT', 'INVALIDSESSION', 
 const CREDENTIAL_CODES = new Set(['INVALIDPASSWORD', 'AUTHERROR']);
 const TRANSIENT_GRAPHQL_CODES = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
 const WS_PROTOCOL_CLOSES = new Set([4400, 4406, 4409, 4429]);
+// A code worth keeping: an identifier, never free text (which could carry anything).
+const SERVER_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 const MAX_MESSAGE = 200;
 
 /**
@@ -93,37 +97,41 @@ function classifyResponse(
   const describe = (what: string): string => `${what} (HTTP ${status}${codes.length ? ` ${codes.join(',')}` : ''})${detail ? `: ${detail}` : ''}`;
   const has = (set: Set<string>): boolean => codes.some((code) => set.has(code.toUpperCase()));
   const retryAfterMs = retryAfter(headers, opts.now);
+  const serverCode = codes.find((code) => SERVER_CODE.test(code));
   const withRetry = (failure: ClassifiedFailure): ClassifiedFailure =>
     retryAfterMs === undefined ? failure : { ...failure, retryAfterMs };
 
-  if (status === 429) return withRetry(failure('rateLimited', describe('rate limited'), status));
+  if (status === 429) return withRetry(failure('rateLimited', describe('rate limited'), status, serverCode));
   // A server error says nothing about the token, whatever its body claims: offline is not expired.
-  if (status === 408 || status >= 500) return withRetry(failure('transient', describe('server unavailable'), status));
+  if (status === 408 || status >= 500) {
+    const what = status === 408 || (status >= 502 && status <= 504) ? 'server unavailable' : 'server error';
+    return withRetry(failure('transient', describe(what), status, serverCode));
+  }
 
   const authRejected = status === 401 || has(AUTH_CODES);
   if (phase === 'refresh' && (authRejected || has(CREDENTIAL_CODES) || status === 400 || status === 403)) {
-    return failure('refreshRejected', describe('refresh token rejected'), status);
+    return failure('refreshRejected', describe('refresh token rejected'), status, serverCode);
   }
   if (phase === 'login' && (authRejected || has(CREDENTIAL_CODES) || status === 403)) {
-    return failure('credentialsRejected', describe('credentials rejected'), status);
+    return failure('credentialsRejected', describe('credentials rejected'), status, serverCode);
   }
-  if (phase === 'data' && authRejected) return failure('accessRejected', describe('access token rejected'), status);
+  if (phase === 'data' && authRejected) return failure('accessRejected', describe('access token rejected'), status, serverCode);
 
   if (status >= 400) {
     // A refresh endpoint answering 404/405/415… is misconfigured, not a verdict on the token.
-    if (phase === 'refresh') return failure('protocol', describe('unexpected response to refresh'), status);
-    return failure('rejected', describe('request rejected'), status);
+    if (phase === 'refresh') return failure('protocol', describe('unexpected response to refresh'), status, serverCode);
+    return failure('rejected', describe('request rejected'), status, serverCode);
   }
-  if (status < 200 || status >= 300) return failure('protocol', describe('unexpected response'), status);
+  if (status < 200 || status >= 300) return failure('protocol', describe('unexpected response'), status, serverCode);
 
   // 2xx from here on: a cut-off or non-JSON body is worth retrying; a wrong-shaped one is a protocol error.
-  if (body.unparseable) return failure('transient', describe('truncated or non-JSON response'), status);
+  if (body.unparseable) return failure('transient', describe('truncated or non-JSON response'), status, serverCode);
   if (codes.length > 0 || hasGraphQLErrors(body.json)) {
-    if (has(TRANSIENT_GRAPHQL_CODES)) return failure('transient', describe('server error'), status);
-    if (phase === 'refresh') return failure('protocol', describe('unexpected response to refresh'), status);
-    return failure('rejected', describe('request rejected'), status);
+    if (has(TRANSIENT_GRAPHQL_CODES)) return failure('transient', describe('server error'), status, serverCode);
+    if (phase === 'refresh') return failure('protocol', describe('unexpected response to refresh'), status, serverCode);
+    return failure('rejected', describe('request rejected'), status, serverCode);
   }
-  return failure('protocol', describe('unexpected response'), status);
+  return failure('protocol', describe('unexpected response'), status, serverCode);
 }
 
 function classifyThrown(thrown: unknown, phase: FailurePhase, opts: { now?: number }): ClassifiedFailure {
@@ -162,9 +170,10 @@ const CODE_OF_KIND: Record<FailureKind, SessionErrorCode> = {
   protocol: 'PROTOCOL',
 };
 
-function failure(kind: FailureKind, message: string, status?: number): ClassifiedFailure {
+function failure(kind: FailureKind, message: string, status?: number, serverCode?: string): ClassifiedFailure {
   const result: ClassifiedFailure = { kind, code: CODE_OF_KIND[kind], message };
   if (status !== undefined) result.status = status;
+  if (serverCode !== undefined) result.serverCode = serverCode;
   return result;
 }
 

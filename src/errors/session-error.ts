@@ -38,6 +38,8 @@ export interface SessionErrorOptions {
   status?: number | undefined;
   /** How long the server asked us to wait (from `Retry-After`). */
   retryAfterMs?: number | undefined;
+  /** The server's own code (`extensions.code`, `error_code`), when it gave one. */
+  serverCode?: string | undefined;
   /** The underlying error. Its message is redacted when serialised; never put a token in it. */
   cause?: unknown;
 }
@@ -62,6 +64,7 @@ export class SessionError extends Error {
   declare readonly kind?: FailureKind;
   declare readonly status?: number;
   declare readonly retryAfterMs?: number;
+  declare readonly serverCode?: string;
 
   constructor(code: SessionErrorCode, message: string, opts: SessionErrorOptions = {}) {
     super(redactSecrets(message), opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -69,6 +72,7 @@ export class SessionError extends Error {
     if (opts.kind !== undefined) this.kind = opts.kind;
     if (opts.status !== undefined) this.status = opts.status;
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+    if (opts.serverCode !== undefined) this.serverCode = opts.serverCode;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -85,6 +89,7 @@ export class SessionError extends Error {
       kind: failure.kind,
       status: failure.status,
       retryAfterMs: failure.retryAfterMs,
+      serverCode: failure.serverCode,
       cause,
     });
   }
@@ -101,6 +106,7 @@ export class SessionError extends Error {
     const failure: ClassifiedFailure = { kind: this.kind ?? kindOfCode(this.code), code: this.code, message: this.message };
     if (this.status !== undefined) failure.status = this.status;
     if (this.retryAfterMs !== undefined) failure.retryAfterMs = this.retryAfterMs;
+    if (this.serverCode !== undefined) failure.serverCode = this.serverCode;
     return failure;
   }
 
@@ -117,6 +123,7 @@ export class SessionError extends Error {
     if (this.kind !== undefined) json['kind'] = this.kind;
     if (this.status !== undefined) json['status'] = this.status;
     if (this.retryAfterMs !== undefined) json['retryAfterMs'] = this.retryAfterMs;
+    if (this.serverCode !== undefined) json['serverCode'] = this.serverCode;
     if (this.cause instanceof Error) json['cause'] = this.cause.name;
     return json;
   }

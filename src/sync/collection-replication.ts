@@ -13,6 +13,8 @@ import type { RemoteChangeFeed, RemoteEvent } from './live-stream.ts';
 import { countPendingWrites } from './pending-writes.ts';
 import type { PendingWrites } from './pending-writes.ts';
 import { PendingWritesCounter } from './pending-writes-counter.ts';
+import { PushBatches } from './push-batches.ts';
+import type { SetAsideRow } from './push-batches.ts';
 import { RejectedDocuments } from './rejected-documents.ts';
 import { checkedBulk, withoutNulls } from './server-documents.ts';
 import type { RejectedDocument } from './rejected-documents.ts';
@@ -23,7 +25,6 @@ import type { RetryPolicy } from './retry-delay.ts';
 import { SyncStatusTracker } from './sync-status.ts';
 import type { CollectionSyncStatus } from './sync-status.ts';
 import { failureOf, protocolError } from './sync-transport.ts';
-import type { GraphQLErrorInfo } from '../graphql/authenticated-graphql.ts';
 import type { SyncTransport } from './sync-transport.ts';
 
 /**
@@ -61,7 +62,10 @@ export interface CollectionReplicationOptions {
   pullBatchSize?: number;
   /** Documents per push request, at most. Default {@link DEFAULT_PUSH_BATCH_SIZE}. */
   pushBatchSize?: number;
-  /** A push request's body stays under this many bytes: bigger batches go as several requests. Default 1 MiB. */
+  /**
+   * A push request's body stays under this many bytes: bigger batches go as several requests, and
+   * a document that alone would be over it is set aside as `tooLarge`. Default 1 MiB.
+   */
   maxRequestBytes?: number;
   /** The server's delete flag. Default `deleted`. */
   deletedField?: string;
@@ -115,8 +119,9 @@ const HOLD_CHECK_MS = 1_000;
 /**
  * One collection's replication with the GraphQL server: RxDB's `replicateRxCollection` with
  * handlers that classify their own failures, retry with backoff (never RxDB's fixed-interval
- * spin), set refused documents aside, and stay silent while held. It opens held: nothing is
- * sent before `resume()`. `pause()` never cancels; writes made meanwhile are pushed on resume.
+ * spin), set aside documents that cannot be pushed (see {@link PushBatches}), and stay silent
+ * while held. It opens held: nothing is sent before `resume()`. `pause()` never cancels; writes
+ * made meanwhile are pushed on resume.
  *
  * Held is ours alone: RxDB itself is never paused. RxDB 17.6's upstream drops a batch whose push
  * returns while it is paused, and a later queued pass with nothing left to send then stores the
@@ -143,6 +148,7 @@ export class CollectionReplication {
   readonly #logger: Logger;
   readonly #subs: Subscription[] = [];
   readonly #pending: PendingWritesCounter;
+  readonly #batches: PushBatches;
   #held = true;
   #opened: Promise<void> | null = null;
   // The page after the last full one, requested while RxDB writes that one (see #pull).
@@ -154,9 +160,22 @@ export class CollectionReplication {
     this.#logger = opts.logger ?? silentLogger;
     this.#status = new SyncStatusTracker({ clock: this.#clock, ...(opts.stalledAfterMs ? { stalledAfterMs: opts.stalledAfterMs } : {}) });
     this.#rejected = new RejectedDocuments(opts.rejectedStore, opts.collection.name);
+    const maxRequestBytes = opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     this.#actions = new RejectedActions({
       collection: opts.collection, rejected: this.#rejected, transport: opts.transport, operations: opts.operations,
-      afterChange: () => this.#pending.request(), clock: this.#clock,
+      afterChange: () => this.#pending.request(), clock: this.#clock, maxRequestBytes,
+    });
+    this.#batches = new PushBatches({
+      send: (rows) => this.#pushPart(rows),
+      setAside: (entries) => this.#setAside(entries),
+      sendable: () => this.#sendable(),
+      sleep: (ms) => this.#sleeper.sleep(ms),
+      succeeded: () => this.#status.succeeded('push'),
+      failed: (failure) => {
+        this.#pending.pushFailed();
+        this.#report(failure, 'push');
+      },
+      maxRequestBytes, retry: opts.retry, logger: this.#logger,
     });
     const pullBatchSize = opts.pullBatchSize ?? DEFAULT_PULL_BATCH_SIZE;
     this.#rx = replicateRxCollection<any, unknown>({
@@ -339,13 +358,9 @@ export class CollectionReplication {
     return { documents, checkpoint: bulk.checkpoint };
   }
 
-  // A batch goes as one request unless its body would pass maxRequestBytes; then as several, in order.
+  // Resolves once every row landed or was set aside: rows set aside leave the outbox too.
   async #push(rows: PushRow[]): Promise<WithDeleted<any>[]> {
-    const conflicts: WithDeleted<any>[] = [];
-    for (const part of splitByBytes(rows, this.#opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES)) {
-      conflicts.push(...await this.#attempt('push', [], () => this.#pushPart(part)));
-      if (this.#rx.isStopped()) break;
-    }
+    const conflicts = await this.#batches.push(await this.#actions.corrected(rows));
     this.#pending.pushSucceeded(rows.length);
     return conflicts;
   }
@@ -355,30 +370,34 @@ export class CollectionReplication {
     const response = await this.#opts.transport.request(push.query, push.variables(rows));
     const conflicts = response.data ? push.data(response.data) : undefined;
     if (!Array.isArray(conflicts)) throw protocolError('push response without a conflicts array');
-    if (response.documentErrors.length > 0) await this.#setAside(rows, response.documentErrors);
+    this.#actions.landed(rows);
+    if (response.documentErrors.length > 0) await this.#setAside(this.#actions.refusedIn(rows, response.documentErrors));
     return conflicts.map(withoutNulls) as WithDeleted<any>[];
   }
 
   // The retry loop RxDB would otherwise run every retryTime: classify, report, back off, stay quiet while held.
-  async #attempt<T>(direction: 'pull' | 'push', discard: T, send: () => Promise<T>): Promise<T> {
+  async #attempt<T>(direction: 'pull', discard: T, send: () => Promise<T>): Promise<T> {
     for (let failures = 0; ;) {
-      if (this.#held) {
-        // Wait: any answer now would be taken as the server's. Once cancelled RxDB writes nothing.
-        if (this.#rx.isStopped()) return discard;
-        await this.#sleeper.sleep(HOLD_CHECK_MS);
-        continue;
-      }
+      if (!(await this.#sendable())) return discard;
       try {
         const result = await send();
         this.#status.succeeded(direction);
         return result;
       } catch (error) {
         const failure = failureOf(error);
-        if (direction === 'push') this.#pending.pushFailed();
         this.#report(failure, direction);
         await this.#sleeper.sleep(retryDelay(failures++, failure, this.#opts.retry));
       }
     }
+  }
+
+  // Waits while held: any answer now would be taken as the server's. False once cancelled (RxDB then writes nothing).
+  async #sendable(): Promise<boolean> {
+    while (this.#held) {
+      if (this.#rx.isStopped()) return false;
+      await this.#sleeper.sleep(HOLD_CHECK_MS);
+    }
+    return true;
   }
 
   #report(failure: ClassifiedFailure, direction: SyncDirection): void {
@@ -387,11 +406,14 @@ export class CollectionReplication {
     this.#opts.onFailure?.(failure, direction);
   }
 
-  // Refused rows are not conflicts: RxDB counts them as pushed, and they wait in the list for the app.
-  async #setAside(rows: readonly PushRow[], errors: readonly GraphQLErrorInfo[]): Promise<void> {
-    const documentIds = await this.#actions.setAside(rows, errors);
-    this.#logger.warn('server refused documents', { collection: this.#opts.collection.name, documentIds });
-    this.#report({ kind: 'rejected', code: 'REQUEST_REJECTED', message: `${documentIds.length} document(s) refused` }, 'push');
+  // Set-aside rows are not conflicts: RxDB counts them as pushed, and they wait in the list for the app.
+  async #setAside(entries: readonly SetAsideRow[]): Promise<void> {
+    // Closed meanwhile: RxDB writes nothing now, so the rows stay in the outbox for the next open.
+    if (entries.length === 0 || this.#rx.isStopped()) return;
+    const documentIds = await this.#actions.setAside(entries);
+    const codes = [...new Set(entries.map((entry) => entry.code))];
+    this.#logger.warn('refused documents set aside', { collection: this.#opts.collection.name, documentIds, codes });
+    this.#report({ kind: 'rejected', code: 'REQUEST_REJECTED', message: `${documentIds.length} document(s) refused and set aside (${codes.join(', ')})` }, 'push');
   }
 }
 
@@ -403,30 +425,6 @@ interface PrefetchedPage {
 }
 
 const checkpointKey = (checkpoint: unknown): string => JSON.stringify(checkpoint ?? null);
-
-// Greedy, in order: rows whose JSON (UTF-8, worst case 3 bytes per UTF-16 unit until measured) fits the bound.
-// A single row over it goes alone: the server then refuses that one document.
-function splitByBytes(rows: PushRow[], maxBytes: number): PushRow[][] {
-  const ENVELOPE_BYTES = 4_096; // the mutation text and the JSON around the rows
-  const budget = Math.max(1, maxBytes - ENVELOPE_BYTES);
-  if (JSON.stringify(rows).length * 3 <= budget) return [rows];
-  const encoder = new TextEncoder();
-  const parts: PushRow[][] = [];
-  let part: PushRow[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const size = encoder.encode(JSON.stringify(row)).length + 1;
-    if (part.length > 0 && bytes + size > budget) {
-      parts.push(part);
-      part = [];
-      bytes = 0;
-    }
-    part.push(row);
-    bytes += size;
-  }
-  if (part.length > 0) parts.push(part);
-  return parts;
-}
 
 function toStreamItem(event: RemoteEvent): RxReplicationPullStreamItem<any, unknown> {
   if (event === 'RESYNC') return event;

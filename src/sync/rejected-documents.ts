@@ -14,8 +14,10 @@ import type { PushRow, ServerDocument } from './graphql-operations.ts';
 export const REJECTED_COLLECTION = 'sync_rejected';
 
 /**
- * A local write the server refused (`FORBIDDEN`, validation…). It is set aside so the rest of the
- * outbox keeps flowing, and stays here until the app retries or discards it.
+ * A local write that could not be pushed: the server refused it (`FORBIDDEN`, validation…), the
+ * server kept failing every push that carried it (found by splitting its batch), or it is too
+ * large for one request. It is set aside so the rest of the outbox keeps flowing, and stays here
+ * (and on the device) until the app retries or discards it.
  *
  * @example
  * ```ts
@@ -25,8 +27,12 @@ export const REJECTED_COLLECTION = 'sync_rejected';
 export interface RejectedDocument {
   collection: string;
   documentId: string;
-  /** `extensions.code` of the server's error, e.g. `FORBIDDEN` or `BAD_USER_INPUT`. */
+  /**
+   * `extensions.code` of the server's error, e.g. `FORBIDDEN` or `BAD_USER_INPUT`; `HTTP_<status>`
+   * when the server gave none; `tooLarge` for a document over the request size limit.
+   */
   code: string;
+  /** The server's message, or what the client measured (`document is 1.3 MiB; …`). */
   reason: string;
   /** Local epoch ms. */
   rejectedAt: number;
