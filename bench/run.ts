@@ -92,7 +92,9 @@ async function runThroughput(server: BenchServer, lanes: Lane[]): Promise<void> 
     if (scenario === 'initial') return lane.initialSync(seeded.get(n)!, n);
     const user = await server.newUser();
     const timing = await lane.backlogPush(user, todos(n, `backlog${++backlogs}`));
-    expectCount(`${lane.id} server`, await serverCount(server.graphqlUrl, user.token), n);
+    // A fresh token: the library lanes revoke the user's sessions (and with them every access token) on the way.
+    const { accessToken } = await server.login(user.username, user.password);
+    expectCount(`${lane.id} server`, await serverCount(server.graphqlUrl, accessToken), n);
     await server.forgetDocuments(user.userId);
     return timing;
   };

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import type { RejectedDocument } from '../../src/index.ts';
-import { graphql, PUSH_TODO, signedInUser, todo } from '../helpers/server-requests.ts';
 import { createTestUser, serverIds, signIn, startE2EServer, todoClient, todos, until, untilStatus, type TodoClient } from './support/e2e-client.ts';
 
-// A document the server refuses (FORBIDDEN: its id belongs to another user) is set aside with its
-// reason, shows in status.rejected and client.rejected$, and the rest of the outbox flows on.
+// A document the server refuses (BAD_USER_INPUT: its title holds a NUL character, which the database
+// cannot store) is set aside with its reason, shows in status.rejected and client.rejected$, and the
+// rest of the outbox flows on.
 // The app can retry it (refused again here) or discard it.
 describe('a refused document', () => {
   let server: SyncServer;
@@ -14,9 +14,6 @@ describe('a refused document', () => {
 
   beforeAll(async () => {
     server = await startE2EServer();
-    const other = await signedInUser(server);
-    const taken = await graphql(server, other.accessToken, PUSH_TODO, { rows: [{ newDocumentState: todo('taken-1') }] });
-    expect(taken.status).toBe(200);
     const user = await createTestUser(server);
     userId = user.userId;
     client = todoClient(server);
@@ -30,10 +27,11 @@ describe('a refused document', () => {
 
   it('is set aside with its reason while the others reach the server', async () => {
     const rows = todos(40, 'mine');
-    await client.collections.todo.bulkInsert([...rows.slice(0, 20), { id: 'taken-1', title: 'not mine', done: false }, ...rows.slice(20)]);
+    await client.collections.todo.bulkInsert([...rows.slice(0, 20), { id: 'nul-1', title: 'milk\u0000eggs', done: false }, ...rows.slice(20)]);
 
     const rejected = await until(client.rejected$, (list) => list.length === 1, 'one refused document');
-    expect(rejected[0]).toMatchObject({ collection: 'todo', documentId: 'taken-1', code: 'FORBIDDEN' } satisfies Partial<RejectedDocument>);
+    expect(rejected[0]).toMatchObject({ collection: 'todo', documentId: 'nul-1', code: 'BAD_USER_INPUT' } satisfies Partial<RejectedDocument>);
+    expect(rejected[0]!.reason).toContain('field "title" contains a NUL character');
     await client.awaitInSync();
     const mine = await serverIds(server, userId);
     expect([...mine.keys()].sort()).toEqual(rows.map((r) => r.id));
@@ -45,10 +43,10 @@ describe('a refused document', () => {
     await client.awaitInSync();
     expect((await serverIds(server, userId)).has('after-1')).toBe(true);
 
-    expect(await client.retryRejected('todo', 'taken-1')).toBe('rejected');
-    await client.discardRejected('todo', 'taken-1');
+    expect(await client.retryRejected('todo', 'nul-1')).toBe('rejected');
+    await client.discardRejected('todo', 'nul-1');
     await until(client.rejected$, (list) => list.length === 0, 'nothing refused');
     await untilStatus(client, (s) => s.rejected === 0, 'status.rejected back to 0');
-    expect(await client.collections.todo.findOne('taken-1').exec()).toBeNull();
+    expect(await client.collections.todo.findOne('nul-1').exec()).toBeNull();
   });
 });

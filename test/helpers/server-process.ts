@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 const CLI = fileURLToPath(new URL('../../examples/server/cli.ts', import.meta.url));
 
 /** A server started through `npm run server`'s entry point in a child process. */
-export interface ServerProcess { httpUrl: string; wsUrl: string; child: ChildProcess; stop(): Promise<void> }
+export interface ServerProcess {
+  httpUrl: string;
+  wsUrl: string;
+  child: ChildProcess;
+  /** Everything the process printed so far, stdout and stderr. */
+  output(): string;
+  stop(): Promise<void>;
+}
 
 /**
  * Starts the CLI in a real child process on a free port and resolves once it prints where it listens.
@@ -19,10 +26,11 @@ export function spawnServerProcess(args: string[], env: Record<string, string> =
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+    const onData = () => {
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (!match) return;
       child.stdout?.off('data', onData);
@@ -31,6 +39,7 @@ export function spawnServerProcess(args: string[], env: Record<string, string> =
         httpUrl,
         wsUrl: `${httpUrl.replace('http', 'ws')}/graphql`,
         child,
+        output: () => output,
         async stop() {
           if (child.exitCode === null) child.kill('SIGTERM');
           await exited;
@@ -38,7 +47,6 @@ export function spawnServerProcess(args: string[], env: Record<string, string> =
       });
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`server process exited with ${code} before listening:\n${output}`)));
   });
 }

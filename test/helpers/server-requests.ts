@@ -71,3 +71,6 @@ export const STREAM_TODO = 'subscription { streamTodo { documents { id title don
 export function todo(id: string, title = `todo ${id}`, done = false, deleted = false) {
   return { id, title, done, deleted };
 }
+
+/** The admin route of a user's custom data (`Authorization: Bearer <admin key>`). */
+export const customDataPath = (userId: string): string => `/api/admin/v1/users/${encodeURIComponent(userId)}/custom-data`;

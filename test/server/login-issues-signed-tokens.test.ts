@@ -72,7 +72,14 @@ describe.each(serverLanes)('login and register ($name)', (lane) => {
     const refreshed = await request(server, 'POST', '/api/client/v2.0/auth/session', undefined, user.refreshToken);
     expect(decodeJwt(refreshed.body.access_token).user_data).toEqual({ role: 'admin' });
     const profile = await request(server, 'GET', '/api/client/v2.0/auth/profile', undefined, refreshed.body.access_token);
-    expect(profile.body).toEqual({ user_id: user.userId, custom_data: { role: 'admin' } });
+    expect(profile.body).toEqual({
+      user_id: user.userId,
+      domain_id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      type: 'normal',
+      identities: [{ id: user.userId, provider_type: 'local-userpass' }],
+      data: { email: user.username },
+      custom_data: { role: 'admin' },
+    });
   });
 
   it('answers 404 AppNotFound for another app id', async () => {

@@ -1,9 +1,11 @@
 import {
-  GraphQLError, execute, getOperationAST, parse, validate,
+  GraphQLError, execute,
   type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
 } from 'graphql';
 import type { AuthenticatedUser } from '../auth/auth-service.ts';
 import type { ServerLogger } from '../server-logger.ts';
+import type { ServerStats } from '../stats.ts';
+import { admitOperation, isTooLarge, prepareOperations } from './operation-bounds.ts';
 import type { SyncContext } from './sync-resolvers.ts';
 
 const CACHE_LIMIT = 500;
@@ -17,22 +19,26 @@ const reply = (status: number, code: string, message: string): GraphQLReply =>
   ({ status, body: { errors: [{ message, extensions: { code } }] } });
 
 /**
- * Runs GraphQL-over-HTTP requests with `graphql.execute` and a parse/validate cache keyed by query text.
+ * Runs GraphQL-over-HTTP requests with `graphql.execute`, each only once {@link prepareOperations}
+ * and {@link admitOperation} let it (400 otherwise, before any resolver runs). Prepared documents
+ * are cached by query text; the bounds that depend on variables are checked on every request.
  *
  * @example
- * const executor = new GraphQLExecutor(schema, rootValue, logger);
+ * const executor = new GraphQLExecutor(schema, rootValue, logger, stats);
  * const { status, body } = await executor.run({ query: '{ pullTodo(limit: 10) { checkpoint { id } } }' }, user);
  */
 export class GraphQLExecutor {
   #schema: GraphQLSchema;
   #rootValue: unknown;
   #logger: ServerLogger;
+  #stats: ServerStats;
   #cache = new Map<string, DocumentNode | readonly GraphQLError[]>();
 
-  constructor(schema: GraphQLSchema, rootValue: unknown, logger: ServerLogger) {
+  constructor(schema: GraphQLSchema, rootValue: unknown, logger: ServerLogger, stats: ServerStats) {
     this.#schema = schema;
     this.#rootValue = rootValue;
     this.#logger = logger;
+    this.#stats = stats;
   }
 
   /** Answers one request body for an authenticated caller; never throws. */
@@ -44,12 +50,13 @@ export class GraphQLExecutor {
     if (operationName != null && typeof operationName !== 'string') return reply(400, 'BAD_REQUEST', '"operationName" must be a string');
 
     const document = this.#prepare(query);
-    if (!('kind' in document)) {
-      return { status: 400, body: { errors: document.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+    if (!('kind' in document)) return this.#refused(document);
+    const operation = admitOperation(this.#schema, document, operationName ?? undefined, (variables ?? undefined) as Record<string, unknown> | undefined);
+    if (!('kind' in operation)) return this.#refused(operation);
+    if (operation.operation === 'subscription') {
+      this.#stats.refusedOperations += 1;
+      return reply(400, 'BAD_REQUEST', 'subscriptions run over the websocket at this path');
     }
-    const operation = getOperationAST(document, operationName ?? undefined);
-    if (!operation) return reply(400, 'BAD_REQUEST', 'could not determine which operation to run');
-    if (operation.operation === 'subscription') return reply(400, 'BAD_REQUEST', 'subscriptions run over the websocket at this path');
 
     const context: SyncContext = { user, refusals: [] };
     let result: ExecutionResult;
@@ -71,17 +78,15 @@ export class GraphQLExecutor {
     return { status: 200, body: errors.length > 0 ? { data: result.data, errors } : { data: result.data } };
   }
 
+  #refused(errors: readonly GraphQLError[]): GraphQLReply {
+    if (isTooLarge(errors)) this.#stats.refusedOperations += 1;
+    return { status: 400, body: { errors: errors.map((e) => e.toJSON()) } };
+  }
+
   #prepare(query: string): DocumentNode | readonly GraphQLError[] {
     const cached = this.#cache.get(query);
     if (cached) return cached;
-    let prepared: DocumentNode | readonly GraphQLError[];
-    try {
-      const document = parse(query, { maxTokens: 10_000 });
-      const errors = validate(this.#schema, document);
-      prepared = errors.length > 0 ? errors : document;
-    } catch (error) {
-      prepared = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-    }
+    const prepared = prepareOperations(this.#schema, query);
     if (query.length > CACHEABLE_QUERY_LENGTH) return prepared;
     if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
     this.#cache.set(query, prepared);

@@ -35,8 +35,7 @@ export function addGraphQLRoute(router: Router, deps: { auth: AuthService; execu
       body = await readJsonBody(req, maxBodyBytes);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      const close = error.status === 413 ? { connection: 'close' } : {};
-      return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] }, close);
+      return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] }, error.headers);
     }
     const { status, body: answer } = await executor.run(body, user);
     sendJson(res, status, answer);

@@ -3,6 +3,7 @@ import type { AuthenticatedUser } from '../auth/auth-service.ts';
 import type { ServerStats } from '../stats.ts';
 import type { ChangeFeed } from '../sync/change-feed.ts';
 import { typeName, type CollectionsConfig } from '../sync/collections.ts';
+import { unstorableCharacter } from '../sync/document-content.ts';
 import type { Checkpoint, DocumentStore, PushRow } from '../sync/document-store.ts';
 import { bulkStream } from './bulk-stream.ts';
 
@@ -19,7 +20,8 @@ export interface SyncResolverDeps {
   stats: ServerStats;
 }
 
-const MAX_LIMIT = 10_000;
+/** The largest `limit` one pull field accepts; a larger one is refused before anything is read. */
+export const MAX_LIMIT = 10_000;
 
 /**
  * The root value that answers `pullX`, `pushX` and `streamX` for every configured collection.
@@ -38,6 +40,9 @@ export function syncRootValue(deps: SyncResolverDeps): Record<string, unknown> {
       if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > MAX_LIMIT) {
         throw new GraphQLError(`limit must be between 1 and ${MAX_LIMIT}`, { extensions: { code: 'BAD_USER_INPUT' } });
       }
+      // No stored id holds such a character, and PostgreSQL would fail the query on a NUL.
+      const unstorable = args.checkpoint ? unstorableCharacter(args.checkpoint.id) : null;
+      if (unstorable) throw new GraphQLError(`checkpoint.id contains ${unstorable}`, { extensions: { code: 'BAD_USER_INPUT' } });
       stats.pulls += 1;
       return store.pull(ctx.user.userId, collection, args.checkpoint ?? null, args.limit);
     };
@@ -48,8 +53,8 @@ export function syncRootValue(deps: SyncResolverDeps): Record<string, unknown> {
       const outcome = await store.push(ctx.user.userId, collection, args.rows);
       stats.pushedDocuments += outcome.written;
       stats.conflicts += outcome.conflicts.length;
+      stats.refusedDocuments += outcome.refused.length;
       for (const refused of outcome.refused) {
-        if (refused.code === 'FORBIDDEN') stats.forbiddenDocuments += 1;
         ctx.refusals.push(new GraphQLError(refused.message, {
           path: [`push${T}`],
           extensions: { code: refused.code, documentId: refused.documentId },

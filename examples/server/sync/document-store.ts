@@ -1,6 +1,8 @@
 import type { ServerClock } from '../clock.ts';
+import { dataExceptionMessage } from '../db/data-exception.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import type { CollectionsConfig } from './collections.ts';
+import { fieldProblem, idProblem } from './document-content.ts';
 
 /** A document as the wire carries it: its fields plus `id`, `updatedAt` and `deleted`. */
 export type SyncDocument = Record<string, unknown> & { id: string; updatedAt: number; deleted: boolean };
@@ -15,8 +17,12 @@ export interface PushRow {
 
 export interface Checkpoint { id: string; updatedAt: number }
 
-/** One document of a push that was refused; the other rows were still applied. */
-export interface RefusedRow { documentId: string; code: 'FORBIDDEN' | 'BAD_USER_INPUT'; message: string }
+/**
+ * One document of a push that was refused; the other rows were still applied. `documentId` is the id
+ * exactly as sent, even one that cannot be stored: JSON escapes a NUL or a lone surrogate (`\u0000`,
+ * `\ud83d`), so the client gets back the very string it sent and matches the refusal by it.
+ */
+export interface RefusedRow { documentId: string; code: 'BAD_USER_INPUT'; message: string }
 
 export interface PushOutcome { conflicts: SyncDocument[]; refused: RefusedRow[]; written: number }
 
@@ -26,12 +32,16 @@ export const CHANGES_CHANNEL = 'session_sync_changes';
 /** What a NOTIFY says: owner, collection and the batch's updatedAt (documents are read back). */
 export interface ChangeNotice { owner: string; collection: string; updatedAt: number }
 
-const MAX_ID_LENGTH = 512;
+interface Row { id: string; data: Record<string, unknown>; updated_at: number; deleted: boolean }
 
-interface Row { id: string; owner: string; data: Record<string, unknown>; updated_at: number; deleted: boolean }
+/** What one push row does against the stored document: nothing (already applied), a conflict, or a write. */
+type Step = { write?: Row; conflict?: SyncDocument };
+
+const SELECT_COLUMNS = 'select id, data, updated_at, deleted from documents';
 
 /**
- * Per-user documents with server-assigned, monotonic `updatedAt`, compare-and-swap pushes (on content) and keyset pulls.
+ * Per-user documents (each user has their own ids) with server-assigned, monotonic `updatedAt`,
+ * compare-and-swap pushes (on content) and keyset pulls.
  *
  * @example
  * const store = new DocumentStore(db, clock, DEFAULT_COLLECTIONS);
@@ -53,7 +63,7 @@ export class DocumentStore {
   /** Documents strictly after `checkpoint` in (updatedAt, id) order; the checkpoint is the last one returned. */
   async pull(owner: string, collection: string, checkpoint: Checkpoint | null, limit: number): Promise<{ documents: SyncDocument[]; checkpoint: Checkpoint | null }> {
     const rows = await this.#db.query<Row>(
-      `select id, data, updated_at, deleted from documents
+      `${SELECT_COLUMNS}
        where owner = $1 and collection = $2 and (updated_at, id) > ($3, $4)
        order by updated_at, id limit $5`,
       [owner, collection, checkpoint?.updatedAt ?? -1, checkpoint?.id ?? '', limit]);
@@ -70,7 +80,7 @@ export class DocumentStore {
   /** The documents a committed batch wrote, still at that version, for the live stream. */
   async readBatch(notice: ChangeNotice): Promise<SyncDocument[]> {
     const rows = await this.#db.query<Row>(
-      `select id, data, updated_at, deleted from documents
+      `${SELECT_COLUMNS}
        where owner = $1 and collection = $2 and updated_at = $3 order by id`,
       [notice.owner, notice.collection, notice.updatedAt]);
     return rows.map((row) => this.#toDocument(notice.collection, row));
@@ -78,82 +88,137 @@ export class DocumentStore {
 
   /**
    * Applies a push batch in one transaction. Rows serialise per (owner, collection) on an advisory
-   * lock, so commit order equals updatedAt order and a reader can never skip a late commit.
+   * lock, so commit order equals updatedAt order and a reader can never skip a late commit. Content
+   * the database cannot store is refused per document before anything is written; should the database
+   * still refuse a value, the batch is applied again one document at a time, so only the documents it
+   * refuses are left out and the batch never fails as a whole for one document's content.
    */
   async push(owner: string, collection: string, rows: readonly PushRow[]): Promise<PushOutcome> {
-    return this.#db.transaction(async (tx) => {
-      await tx.query('select pg_advisory_xact_lock(hashtext($1), hashtext($2))', [owner, collection]);
-      const [latest] = await tx.query<{ last: number | null }>(
-        'select max(updated_at) as last from documents where owner = $1 and collection = $2', [owner, collection]);
-      const updatedAt = Math.max(this.#clock.now(), (latest?.last ?? 0) + 1);
-      const ids = rows.map((row) => row.newDocumentState.id);
-      const existing = await tx.query<Row>(
-        // Locking in id order keeps two overlapping batches from deadlocking.
-        'select id, owner, data, updated_at, deleted from documents where collection = $1 and id = any($2::text[]) order by id for update',
-        [collection, ids]);
-      const masters = new Map(existing.map((row) => [row.id, row]));
-      const outcome: PushOutcome = { conflicts: [], refused: [], written: 0 };
-      const writes = new Map<string, Row>();
-      for (const row of rows) {
-        const doc = row.newDocumentState;
-        const invalid = this.#invalid(row);
-        if (invalid) {
-          outcome.refused.push({ documentId: doc.id, code: 'BAD_USER_INPUT', message: invalid });
-          continue;
-        }
-        const master = masters.get(doc.id);
-        if (master && master.owner !== owner) {
-          outcome.refused.push({ documentId: doc.id, code: 'FORBIDDEN', message: `document "${doc.id}" belongs to another user` });
-          continue;
-        }
-        const next: Row = { id: doc.id, owner, data: this.#dataOf(collection, doc), updated_at: updatedAt, deleted: doc.deleted };
-        // A repeated push of what is already stored was applied before (its response was lost): no conflict, no new version.
-        if (master && this.#sameContent(collection, master, next)) continue;
-        // As RxDB's reference master-write: a conflict is a content difference, not an updatedAt one. The
-        // server assigns updatedAt, so an edit pushed before the echo of the previous one carries the
-        // device's own (older) updatedAt in assumedMasterState and is still no conflict.
-        if (master && !this.#assumedIsMaster(collection, row.assumedMasterState, master)) {
-          outcome.conflicts.push(this.#toDocument(collection, master));
-          continue;
-        }
-        masters.set(doc.id, next);
-        writes.set(doc.id, next);
-      }
-      if (writes.size > 0) await this.#write(tx, owner, collection, updatedAt, [...writes.values()], outcome);
-      return outcome;
-    });
+    const refused: RefusedRow[] = [];
+    const storable: PushRow[] = [];
+    for (const row of rows) {
+      const problem = this.#problem(collection, row);
+      if (problem) refused.push({ documentId: row.newDocumentState.id, code: 'BAD_USER_INPUT', message: problem });
+      else storable.push(row);
+    }
+    if (storable.length === 0) return { conflicts: [], refused, written: 0 };
+    let applied: PushOutcome;
+    try {
+      applied = await this.#db.transaction((tx) => this.#applyBatch(tx, owner, collection, storable));
+    } catch (error) {
+      if (dataExceptionMessage(error) === null) throw error;
+      applied = await this.#db.transaction((tx) => this.#applyOneByOne(tx, owner, collection, storable));
+    }
+    return { ...applied, refused: [...refused, ...applied.refused] };
   }
 
-  async #write(tx: Queryable, owner: string, collection: string, updatedAt: number, writes: Row[], outcome: PushOutcome): Promise<void> {
+  async #applyBatch(tx: Queryable, owner: string, collection: string, rows: readonly PushRow[]): Promise<PushOutcome> {
+    const updatedAt = await this.#lockAndVersion(tx, owner, collection);
+    const existing = await tx.query<Row>(
+      // Locking in id order keeps two overlapping batches from deadlocking.
+      `${SELECT_COLUMNS} where owner = $1 and collection = $2 and id = any($3::text[]) order by id for update`,
+      [owner, collection, rows.map((row) => row.newDocumentState.id)]);
+    const masters = new Map(existing.map((row) => [row.id, row]));
+    const outcome: PushOutcome = { conflicts: [], refused: [], written: 0 };
+    const writes = new Map<string, Row>();
+    for (const row of rows) {
+      const { id } = row.newDocumentState;
+      const step = this.#step(collection, updatedAt, row, masters.get(id));
+      if (step.conflict) outcome.conflicts.push(step.conflict);
+      if (step.write) {
+        masters.set(id, step.write);
+        writes.set(id, step.write);
+      }
+    }
+    await this.#upsert(tx, owner, collection, updatedAt, [...writes.values()]);
+    outcome.written = writes.size;
+    await this.#announce(tx, { owner, collection, updatedAt }, outcome.written);
+    return outcome;
+  }
+
+  // For a batch the database refused: each document in a savepoint of its own, so a value the database
+  // refuses costs that document only. Same locks (id order) and the same steps as the batch path.
+  async #applyOneByOne(tx: Queryable, owner: string, collection: string, rows: readonly PushRow[]): Promise<PushOutcome> {
+    const updatedAt = await this.#lockAndVersion(tx, owner, collection);
+    const outcome: PushOutcome = { conflicts: [], refused: [], written: 0 };
+    const written = new Set<string>();
+    const inIdOrder = [...rows].sort((a, b) => compareIds(a.newDocumentState.id, b.newDocumentState.id));
+    for (const row of inIdOrder) {
+      const { id } = row.newDocumentState;
+      await tx.query('savepoint one_document');
+      try {
+        // Reads this transaction's own earlier write of a repeated id, as the batch path's map does.
+        const [master] = await tx.query<Row>(
+          `${SELECT_COLUMNS} where owner = $1 and collection = $2 and id = $3 for update`, [owner, collection, id]);
+        const step = this.#step(collection, updatedAt, row, master);
+        if (step.write) await this.#upsert(tx, owner, collection, updatedAt, [step.write]);
+        await tx.query('release savepoint one_document');
+        if (step.conflict) outcome.conflicts.push(step.conflict);
+        if (step.write) written.add(id);
+      } catch (error) {
+        const refusal = dataExceptionMessage(error);
+        if (refusal === null) throw error;
+        await tx.query('rollback to savepoint one_document');
+        outcome.refused.push({ documentId: id, code: 'BAD_USER_INPUT', message: `the database refused this document: ${refusal}` });
+      }
+    }
+    outcome.written = written.size;
+    await this.#announce(tx, { owner, collection, updatedAt }, outcome.written);
+    return outcome;
+  }
+
+  /** Takes the (owner, collection) lock and returns the batch's updatedAt, later than any stored one. */
+  async #lockAndVersion(tx: Queryable, owner: string, collection: string): Promise<number> {
+    await tx.query('select pg_advisory_xact_lock(hashtext($1), hashtext($2))', [owner, collection]);
+    const [latest] = await tx.query<{ last: number | null }>(
+      'select max(updated_at) as last from documents where owner = $1 and collection = $2', [owner, collection]);
+    return Math.max(this.#clock.now(), (latest?.last ?? 0) + 1);
+  }
+
+  #step(collection: string, updatedAt: number, row: PushRow, master: Row | undefined): Step {
+    const doc = row.newDocumentState;
+    const next: Row = { id: doc.id, data: this.#dataOf(collection, doc), updated_at: updatedAt, deleted: doc.deleted };
+    if (!master) return { write: next };
+    // A repeated push of what is already stored was applied before (its response was lost): no conflict, no new version.
+    if (this.#sameContent(collection, master, next)) return {};
+    // As RxDB's reference master-write: a conflict is a content difference, not an updatedAt one. The
+    // server assigns updatedAt, so an edit pushed before the echo of the previous one carries the
+    // device's own (older) updatedAt in assumedMasterState and is still no conflict.
+    if (!this.#assumedIsMaster(collection, row.assumedMasterState, master)) return { conflict: this.#toDocument(collection, master) };
+    return { write: next };
+  }
+
+  async #upsert(tx: Queryable, owner: string, collection: string, updatedAt: number, writes: readonly Row[]): Promise<void> {
+    if (writes.length === 0) return;
     const payload = writes.map((w) => ({ id: w.id, data: w.data, deleted: w.deleted }));
-    // The owner guard covers a concurrent first insert of the same id by another user. Inserting in id
-    // order, as the rows were locked, keeps two users' overlapping first inserts from deadlocking.
-    const written = await tx.query<{ id: string }>(
-      `insert into documents (collection, id, owner, data, updated_at, deleted)
-       select $1, r.id, $2, r.data, $3, r.deleted
+    await tx.query(
+      // In id order, as the rows were locked.
+      `insert into documents (owner, collection, id, data, updated_at, deleted)
+       select $1, $2, r.id, r.data, $3, r.deleted
        from jsonb_to_recordset($4::jsonb) as r(id text, data jsonb, deleted boolean)
        order by r.id
-       on conflict (collection, id) do update
-         set data = excluded.data, updated_at = excluded.updated_at, deleted = excluded.deleted
-         where documents.owner = excluded.owner
-       returning id`,
-      [collection, owner, updatedAt, JSON.stringify(payload)]);
-    const done = new Set(written.map((row) => row.id));
-    for (const w of writes) {
-      if (!done.has(w.id)) outcome.refused.push({ documentId: w.id, code: 'FORBIDDEN', message: `document "${w.id}" belongs to another user` });
-    }
-    outcome.written = done.size;
-    if (done.size === 0) return;
-    const notice: ChangeNotice = { owner, collection, updatedAt };
+       on conflict (owner, collection, id) do update
+         set data = excluded.data, updated_at = excluded.updated_at, deleted = excluded.deleted`,
+      [owner, collection, updatedAt, JSON.stringify(payload)]);
+  }
+
+  async #announce(tx: Queryable, notice: ChangeNotice, written: number): Promise<void> {
+    if (written === 0) return;
     // NOTIFY inside the transaction is delivered on commit, to every process listening.
     await tx.query('select pg_notify($1, $2)', [CHANGES_CHANNEL, JSON.stringify(notice)]);
   }
 
-  #invalid(row: PushRow): string | null {
-    const { id } = row.newDocumentState;
-    if (id.length === 0 || id.length > MAX_ID_LENGTH) return `document id must be 1 to ${MAX_ID_LENGTH} characters`;
+  /** Why a row is refused before anything is written: its id, an assumed state of another id, or a value the database cannot store. */
+  #problem(collection: string, row: PushRow): string | null {
+    const doc = row.newDocumentState;
+    const badId = idProblem(doc.id);
+    if (badId) return badId;
     const assumed = row.assumedMasterState;
-    if (assumed && assumed.id !== id) return `assumedMasterState.id "${assumed.id}" differs from newDocumentState.id "${id}"`;
+    if (assumed && assumed.id !== doc.id) return `assumedMasterState.id "${assumed.id}" differs from newDocumentState.id "${doc.id}"`;
+    for (const field of this.#fields.get(collection) ?? []) {
+      const problem = fieldProblem(field, doc[field] ?? null);
+      if (problem) return problem;
+    }
     return null;
   }
 
@@ -180,3 +245,4 @@ export class DocumentStore {
   }
 }
 
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
