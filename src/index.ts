@@ -25,6 +25,7 @@ export type {
 } from './client/sync-client-options.ts';
 export type { SessionStatus, SyncStatusFields, ClientSyncState, SyncUser } from './client/session-status.ts';
 export type { SyncCollectionOptions, SyncTuningOptions, UserCollections } from './client/sync-options.ts';
+export type { MigrationProgress } from './sync/schema-migration.ts';
 export type { SyncConflict } from './client/sync-host.ts';
 export type { PendingWritesInfo } from './client/user-sync.ts';
 export type { SyncClientEvents, SyncClientEventHandler } from './client/client-events.ts';

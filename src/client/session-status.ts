@@ -2,6 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { ReloginReason, SessionErrorInfo, SessionState } from '../../machines/session-events.ts';
 import { sessionStateOf } from '../../machines/session-logic.ts';
 import type { sessionMachine } from '../../machines/session.machine.ts';
+import type { MigrationProgress } from '../sync/schema-migration.ts';
 import type { SyncTab, TabSyncStatus } from '../sync/tab-sync.ts';
 
 /**
@@ -61,6 +62,11 @@ export interface SyncStatusFields {
    * report), `noLeader` (another should, but none answers: `sync` shows `stalled`), null when off.
    */
   syncTab: SyncTab | null;
+  /**
+   * RxDB's schema migration of the user's database after an app upgrade, while it runs (sync starts
+   * once it is done): `{ collection, done, total }`; null otherwise.
+   */
+  migration: MigrationProgress | null;
 }
 
 /**
@@ -90,6 +96,7 @@ const SYNC_OFF: SyncStatusFields = {
   rejected: 0,
   syncError: null,
   syncTab: null,
+  migration: null,
 };
 
 /**
@@ -112,6 +119,7 @@ export function syncFieldsOf(status: TabSyncStatus | null): SyncStatusFields {
     rejected: status.rejected,
     syncError: error ? { kind: error.kind, code: error.code, message: error.message } : null,
     syncTab: status.tab,
+    migration: status.migration ?? null,
   };
 }
 
@@ -177,6 +185,9 @@ export function sameStatus(a: SessionStatus, b: SessionStatus): boolean {
     a.rejected === b.rejected &&
     a.syncError?.code === b.syncError?.code &&
     a.syncError?.message === b.syncError?.message &&
-    a.syncTab === b.syncTab
+    a.syncTab === b.syncTab &&
+    a.migration?.collection === b.migration?.collection &&
+    a.migration?.done === b.migration?.done &&
+    a.migration?.total === b.migration?.total
   );
 }

@@ -1,4 +1,4 @@
-import type { RxCollection, RxConflictHandler, RxJsonSchema, RxStorage } from 'rxdb';
+import type { KeyFunctionMap, MigrationStrategies, RxCacheReplacementPolicy, RxCollection, RxConflictHandler, RxJsonSchema, RxStorage } from 'rxdb';
 import { SessionError } from '../errors/session-error.ts';
 import type { CollectionOperations } from '../sync/graphql-operations.ts';
 import { REJECTED_COLLECTION } from '../sync/rejected-documents.ts';
@@ -22,7 +22,37 @@ export interface SyncCollectionOptions<RxDocType = any> {
   schema: RxJsonSchema<RxDocType>;
   graphql?: CollectionOperations;
   conflictHandler?: RxConflictHandler<RxDocType>;
+  /**
+   * RxDB's migration strategies, one function for every version from 1 to `schema.version`. The
+   * database migrates when it opens, before sync starts; documents the server already has are not
+   * pushed again, writes it has not are pushed once, in their migrated shape (README "Schema upgrades").
+   */
+  migrationStrategies?: MigrationStrategies;
+  /** Only `true` (RxDB's default): sync cannot start on a collection that still has to migrate. */
+  autoMigrate?: true;
+  /**
+   * Mixed versions: the schema version a document from the server was written under. Documents of an
+   * older version go through `migrationStrategies` from that version up before they are stored, so a
+   * device still on the old app does not hand the new one old-shape documents. Default: not migrated.
+   */
+  schemaVersionOf?(serverDocument: Record<string, unknown>): number;
+  /** RxDB ORM: document methods, collection statics, attachment methods. */
+  methods?: KeyFunctionMap;
+  statics?: KeyFunctionMap;
+  attachments?: KeyFunctionMap;
+  /** Passed to RxDB unchanged: collection `options`, local documents (never synced), query cache, storage options. */
+  options?: Record<string, unknown>;
+  localDocuments?: boolean;
+  cacheReplacementPolicy?: RxCacheReplacementPolicy;
+  liveQueryUpdateThrottleTime?: number;
+  instanceCreationOptions?: unknown;
 }
+
+/** The keys of {@link SyncCollectionOptions}: anything else (the collection's name, a storage instance) is the library's to set. */
+const COLLECTION_OPTIONS = new Set([
+  'schema', 'graphql', 'conflictHandler', 'migrationStrategies', 'autoMigrate', 'schemaVersionOf', 'methods', 'statics',
+  'attachments', 'options', 'localDocuments', 'cacheReplacementPolicy', 'liveQueryUpdateThrottleTime', 'instanceCreationOptions',
+]);
 
 /**
  * Sync tuning; every field is optional, and the defaults are meant for Node and browsers alike.
@@ -114,6 +144,45 @@ function optionalBoolean(option: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') throw invalid(option, 'a boolean', value);
 }
 
+function functionMap(option: string, value: unknown): void {
+  if (value !== undefined && (!isObject(value) || Object.values(value).some((f) => typeof f !== 'function'))) {
+    throw invalid(option, 'an object of functions', value);
+  }
+}
+
+// What would break sync: options the library sets itself, a version RxDB could not open, a field the
+// replication owns, and a collection left unmigrated while sync runs.
+function assertSyncableCollection(name: string, def: SyncCollectionOptions): void {
+  const at = `collections.${name}`;
+  const unknown = Object.keys(def).filter((key) => !COLLECTION_OPTIONS.has(key));
+  if (unknown.length > 0) {
+    throw new SessionError('INVALID_OPTION', `options.${at}.${unknown[0]}: not a collection option session-sync passes to RxDB (it sets ${unknown.join(', ')} itself or does not know it)`, { kind: 'rejected' });
+  }
+  const { schema } = def;
+  if (def.graphql === undefined && schema.primaryKey !== 'id') throw invalid(`${at}.schema.primaryKey`, '"id", the key the server syncs by', schema.primaryKey);
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  for (const field of ['deleted', '_deleted']) {
+    if (field in properties) throw invalid(`${at}.schema.properties.${field}`, 'no such property: the replication maps the server\'s delete flag to RxDB\'s _deleted', field);
+  }
+  const version = schema.version;
+  if (!Number.isInteger(version) || version < 0) throw invalid(`${at}.schema.version`, 'an integer ≥ 0', version);
+  const strategies = def.migrationStrategies;
+  functionMap(`${at}.migrationStrategies`, strategies);
+  for (let v = 1; v <= version; v++) {
+    if (typeof strategies?.[v] !== 'function') {
+      throw new SessionError('INVALID_OPTION', `options.${at}.migrationStrategies: schema.version is ${version}, so a function for version ${v} is needed (RxDB cannot open older data without it)`, { kind: 'rejected' });
+    }
+  }
+  const extra = Object.keys(strategies ?? {}).find((key) => !(Number(key) >= 1 && Number(key) <= version));
+  if (extra !== undefined) throw invalid(`${at}.migrationStrategies.${extra}`, `a version from 1 to schema.version (${version})`, extra);
+  if (def.autoMigrate !== undefined && def.autoMigrate !== true) {
+    throw new SessionError('INVALID_OPTION', `options.${at}.autoMigrate: only true; sync cannot start on a collection that still has to migrate (progress shows in status.migration)`, { kind: 'rejected' });
+  }
+  if (def.schemaVersionOf !== undefined && typeof def.schemaVersionOf !== 'function') throw invalid(`${at}.schemaVersionOf`, 'a function', def.schemaVersionOf);
+  for (const option of ['methods', 'statics', 'attachments'] as const) functionMap(`${at}.${option}`, def[option]);
+  optionalBoolean(`${at}.localDocuments`, def.localDocuments);
+}
+
 /**
  * Validates the sync options (throws `INVALID_OPTION` naming the option at fault). Sync is on when
  * `collections` is given; it then needs `storage`, `databaseName` and `graphql.url`.
@@ -144,6 +213,7 @@ export function resolveSyncOptions(
     if (ops !== undefined && (!isObject(ops) || !isObject(ops.pull) || !isObject(ops.push))) {
       throw invalid(`collections.${name}.graphql`, 'operations with pull and push', ops);
     }
+    assertSyncableCollection(name, def as unknown as SyncCollectionOptions);
     const handler = def.conflictHandler;
     if (handler !== undefined && (!isObject(handler) || typeof handler.isEqual !== 'function' || typeof handler.resolve !== 'function')) {
       throw invalid(`collections.${name}.conflictHandler`, 'a conflict handler with isEqual and resolve', handler);

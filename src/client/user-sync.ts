@@ -17,6 +17,7 @@ import { openUserDatabase, userDatabaseName } from '../sync/user-database.ts';
 import { SessionError, isSessionError } from '../errors/session-error.ts';
 import { syncUnavailable } from '../errors/sync-unavailable.ts';
 import type { ResolvedSyncOptions } from './sync-options.ts';
+import type { MigrationProgress } from '../sync/schema-migration.ts';
 
 /**
  * Writes of one collection that the server has not accepted yet.
@@ -83,6 +84,8 @@ export class UserSync {
   readonly #deps: UserSyncDeps;
   readonly #engine = new BehaviorSubject<SyncEngine | null>(null);
   readonly #failure = new BehaviorSubject<SessionError | null>(null);
+  // RxDB's schema migration while the database opens; null otherwise.
+  readonly #migration = new BehaviorSubject<MigrationProgress | null>(null);
   #settleStart: (failure: SessionError | null) => void = () => undefined;
   // When the replication cannot start but the database is open: held for good, it only counts the outbox.
   #counter: SyncEngine | null = null;
@@ -130,8 +133,9 @@ export class UserSync {
    * first command, and after close. In a follower tab: the leader's last report.
    */
   get status$(): Observable<TabSyncStatus | null> {
-    return combineLatest([this.engine$, this.#directed, this.#tabs, this.#failure]).pipe(
-      switchMap(([engine, directed, tabs, failure]) => {
+    return combineLatest([this.engine$, this.#directed, this.#tabs, this.#failure, this.#migration]).pipe(
+      switchMap(([engine, directed, tabs, failure, migration]) => {
+        if (migration && !engine && !failure) return of(migratingStatus(migration));
         if (failure) {
           const counter = this.#counter;
           return counter ? counter.status$.pipe(map((status) => failedStatus(status, failure))) : of(failedStatus(null, failure));
@@ -241,6 +245,7 @@ export class UserSync {
       this.#engine.complete();
       this.#directed.complete();
       this.#failure.complete();
+      this.#migration.complete();
       const db = this.#db;
       if (opts.wipe) {
         if (db) await db.remove();
@@ -264,6 +269,7 @@ export class UserSync {
         userId,
         collections: options.collections,
         ...(options.tuning.multiInstance === undefined ? {} : { multiInstance: options.tuning.multiInstance }),
+        onMigration: (progress) => this.#migration.next(progress),
       });
       this.#followTabs(this.#db);
       return true;
@@ -427,6 +433,14 @@ function failedStatus(status: SyncStatus | null, failure: SessionError): TabSync
     pendingWrites: 0, lastPulledAt: null, lastPushedAt: null, initialSync: { pulled: 0, done: false }, rejected: 0,
     ...status,
     sync: 'error', lastError, collections, tab: 'leader',
+  };
+}
+
+// Nothing syncs while RxDB migrates the database; the status says how far it has come.
+function migratingStatus(migration: MigrationProgress): TabSyncStatus {
+  return {
+    sync: 'paused', pendingWrites: 0, lastPulledAt: null, lastPushedAt: null, initialSync: { pulled: 0, done: false },
+    rejected: 0, lastError: null, collections: {}, tab: 'leader', migration,
   };
 }
 

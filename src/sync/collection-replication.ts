@@ -1,4 +1,4 @@
-import { filter, firstValueFrom, map } from 'rxjs';
+import { concatMap, filter, firstValueFrom } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type { RxCollection, RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
@@ -8,7 +8,7 @@ import type { Clock } from '../platform/clock.ts';
 import { systemClock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { silentLogger } from '../platform/logger.ts';
-import type { CollectionOperations, PullBulk, PushRow } from './graphql-operations.ts';
+import type { CollectionOperations, PullBulk, PushRow, ServerDocument } from './graphql-operations.ts';
 import type { RemoteChangeFeed, RemoteEvent } from './live-stream.ts';
 import { countPendingWrites } from './pending-writes.ts';
 import type { PendingWrites } from './pending-writes.ts';
@@ -19,6 +19,7 @@ import { RejectedDocuments } from './rejected-documents.ts';
 import { checkedBulk, withoutNulls } from './server-documents.ts';
 import type { RejectedDocument } from './rejected-documents.ts';
 import { RejectedActions } from './rejected-actions.ts';
+import { migrateServerDocuments } from './schema-migration.ts';
 import type { RetryOutcome } from './rejected-actions.ts';
 import { retryDelay, Sleeper } from './retry-delay.ts';
 import type { RetryPolicy } from './retry-delay.ts';
@@ -69,6 +70,11 @@ export interface CollectionReplicationOptions {
   maxRequestBytes?: number;
   /** The server's delete flag. Default `deleted`. */
   deletedField?: string;
+  /**
+   * The schema version a server document was written under: older ones are migrated with the
+   * collection's migration strategies before RxDB stores them (pull, stream and conflicts alike).
+   */
+  schemaVersionOf?(serverDocument: ServerDocument): number;
   /** Replicate only in the leader tab (RxDB leader election). Default true. */
   waitForLeadership?: boolean;
   retry?: RetryPolicy;
@@ -190,7 +196,7 @@ export class CollectionReplication {
       pull: {
         batchSize: pullBatchSize,
         handler: (checkpoint, batchSize) => this.#pull(checkpoint, batchSize),
-        stream$: opts.feed.events$.pipe(map(toStreamItem)) as Observable<RxReplicationPullStreamItem<any, unknown>>,
+        stream$: opts.feed.events$.pipe(concatMap((event) => this.#streamItem(event))) as Observable<RxReplicationPullStreamItem<any, unknown>>,
       },
       push: {
         batchSize: opts.pushBatchSize ?? DEFAULT_PUSH_BATCH_SIZE,
@@ -343,7 +349,25 @@ export class CollectionReplication {
     const { pull } = this.#opts.operations;
     const response = await this.#opts.transport.request(pull.query, pull.variables(checkpoint, batchSize));
     if (response.documentErrors.length > 0) throw protocolError('pull response with document errors');
-    return checkedBulk(response.data ? pull.data(response.data) : undefined, 'pull response');
+    const bulk = checkedBulk(response.data ? pull.data(response.data) : undefined, 'pull response');
+    return { documents: await this.#toLocal(bulk.documents), checkpoint: bulk.checkpoint };
+  }
+
+  // The server's nulls are absent fields locally; old-version documents are migrated (see schemaVersionOf).
+  async #toLocal(documents: readonly ServerDocument[]): Promise<ServerDocument[]> {
+    const local = documents.map(withoutNulls);
+    const versionOf = this.#opts.schemaVersionOf;
+    return versionOf ? migrateServerDocuments(this.#opts.collection, local, versionOf) : local;
+  }
+
+  // A stream event that cannot be migrated is pulled instead, where failures are retried and reported.
+  async #streamItem(event: RemoteEvent): Promise<RxReplicationPullStreamItem<any, unknown>> {
+    if (event === 'RESYNC') return event;
+    try {
+      return { documents: (await this.#toLocal(event.documents)) as WithDeleted<any>[], checkpoint: event.checkpoint };
+    } catch {
+      return 'RESYNC';
+    }
   }
 
   #accept(bulk: PullBulk, batchSize: number): { documents: WithDeleted<any>[]; checkpoint: unknown } {
@@ -352,7 +376,7 @@ export class CollectionReplication {
       const key = checkpointKey(bulk.checkpoint);
       this.#ahead = { checkpoint: key, batchSize, page: this.#fetchPage(bulk.checkpoint, batchSize).catch(() => null) };
     }
-    const documents = bulk.documents.map(withoutNulls) as WithDeleted<any>[];
+    const documents = bulk.documents as WithDeleted<any>[];
     this.#status.pulledInitially(documents.length);
     if (!full) this.#status.initialSyncDone();
     return { documents, checkpoint: bulk.checkpoint };
@@ -372,7 +396,7 @@ export class CollectionReplication {
     if (!Array.isArray(conflicts)) throw protocolError('push response without a conflicts array');
     this.#actions.landed(rows);
     if (response.documentErrors.length > 0) await this.#setAside(this.#actions.refusedIn(rows, response.documentErrors));
-    return conflicts.map(withoutNulls) as WithDeleted<any>[];
+    return (await this.#toLocal(conflicts)) as WithDeleted<any>[];
   }
 
   // The retry loop RxDB would otherwise run every retryTime: classify, report, back off, stay quiet while held.
@@ -426,7 +450,3 @@ interface PrefetchedPage {
 
 const checkpointKey = (checkpoint: unknown): string => JSON.stringify(checkpoint ?? null);
 
-function toStreamItem(event: RemoteEvent): RxReplicationPullStreamItem<any, unknown> {
-  if (event === 'RESYNC') return event;
-  return { documents: event.documents.map(withoutNulls) as WithDeleted<any>[], checkpoint: event.checkpoint };
-}

@@ -23,3 +23,5 @@ export { countPendingWrites } from './pending-writes.ts';
 export type { RetryPolicy } from './retry-delay.ts';
 export { TabSync } from './tab-sync.ts';
 export type { SyncTab, TabSyncStatus, TabChannel, TabLeader, TabSyncOptions } from './tab-sync.ts';
+export { followMigrations, migrateServerDocuments } from './schema-migration.ts';
+export type { MigrationProgress } from './schema-migration.ts';

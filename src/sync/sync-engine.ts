@@ -33,6 +33,8 @@ export interface SyncedCollection {
   graphql?: CollectionOperations;
   /** The server's delete flag; default `deleted`. */
   deletedField?: string;
+  /** The schema version a server document was written under (older ones are migrated on the way in). */
+  schemaVersionOf?(serverDocument: Record<string, unknown>): number;
 }
 
 /**
@@ -127,6 +129,7 @@ export class SyncEngine {
         replicationIdentifier: `${opts.graphqlUrl}|${name}`,
         onFailure,
         ...(def.deletedField ? { deletedField: def.deletedField } : {}),
+        ...(def.schemaVersionOf ? { schemaVersionOf: def.schemaVersionOf } : {}),
         ...pick(opts, ['pullBatchSize', 'pushBatchSize', 'maxRequestBytes', 'waitForLeadership', 'retry', 'stalledAfterMs', 'clock', 'logger']),
       });
       replications[name] = replication;

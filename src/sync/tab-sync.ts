@@ -4,6 +4,7 @@ import type { Logger } from '../platform/logger.ts';
 import { silentLogger } from '../platform/logger.ts';
 import type { PendingWrites } from './pending-writes.ts';
 import type { SyncStatus } from './sync-engine.ts';
+import type { MigrationProgress } from './schema-migration.ts';
 
 /**
  * Which tab runs the replication of a database shared by several tabs (RxDB leader election).
@@ -26,7 +27,11 @@ export type SyncTab = 'leader' | 'follower' | 'noLeader';
  * const view: TabSyncStatus = { ...sync.status, tab: 'leader' };
  * ```
  */
-export type TabSyncStatus = SyncStatus & { tab: SyncTab };
+export type TabSyncStatus = SyncStatus & {
+  tab: SyncTab;
+  /** A schema migration while the user's database opens (sync starts once it is done). */
+  migration?: MigrationProgress | null;
+};
 
 /**
  * What the tabs talk over: a `BroadcastChannel` (every other tab of the origin hears each message).

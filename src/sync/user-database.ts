@@ -1,8 +1,12 @@
-import { createRxDatabase, defaultHashSha256 } from 'rxdb';
-import type { RxConflictHandler, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
+import { addRxPlugin, createRxDatabase, defaultHashSha256 } from 'rxdb';
+import type { RxCollectionCreator, RxConflictHandler, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
+import type { Subscription } from 'rxjs';
 import { tabsShareStorage } from '../platform/tabs-share-storage.ts';
 import { REJECTED_COLLECTION, rejectedDocumentSchema } from './rejected-documents.ts';
 import { serverWinsConflictHandler } from './server-wins-conflict-handler.ts';
+import { followMigrations } from './schema-migration.ts';
+import type { MigrationProgress } from './schema-migration.ts';
 
 /**
  * What the app declares per collection: its RxDB JSON schema and, optionally, how conflicts
@@ -13,10 +17,13 @@ import { serverWinsConflictHandler } from './server-wins-conflict-handler.ts';
  * const todo: CollectionDefinition = { schema: todoSchema };
  * ```
  */
-export interface CollectionDefinition {
+export interface CollectionDefinition extends Omit<RxCollectionCreator<any>, 'schema' | 'conflictHandler'> {
   schema: RxJsonSchema<any>;
   conflictHandler?: RxConflictHandler<any>;
 }
+
+// Options of the app's collection definitions that are not RxDB's: the sync layer reads them.
+const SYNC_ONLY_OPTIONS = new Set(['graphql', 'schemaVersionOf', 'deletedField']);
 
 /**
  * Options of {@link openUserDatabase}.
@@ -39,6 +46,8 @@ export interface UserDatabaseOptions {
    * share it (`BroadcastChannel` and `navigator.locks`, not Node), see {@link tabsShareStorage}.
    */
   multiInstance?: boolean;
+  /** Progress of a schema migration while the collections open (RxDB migrates them before they are usable); null once done. */
+  onMigration?(progress: MigrationProgress | null): void;
 }
 
 /**
@@ -71,6 +80,8 @@ export async function userDatabaseName(databaseName: string, userId: string): Pr
  * ```
  */
 export async function openUserDatabase(opts: UserDatabaseOptions): Promise<RxDatabase> {
+  // Needed for any collection above version 0; adding it again is a no-op.
+  addRxPlugin(RxDBMigrationSchemaPlugin);
   if (REJECTED_COLLECTION in opts.collections) {
     throw new Error(`the collection name "${REJECTED_COLLECTION}" is reserved by session-sync`);
   }
@@ -79,17 +90,23 @@ export async function openUserDatabase(opts: UserDatabaseOptions): Promise<RxDat
     storage: opts.storage,
     multiInstance: opts.multiInstance ?? tabsShareStorage(),
   });
-  const creators: Record<string, { schema: RxJsonSchema<any>; conflictHandler?: RxConflictHandler<any> }> = {
+  const creators: Record<string, RxCollectionCreator<any>> = {
     [REJECTED_COLLECTION]: { schema: rejectedDocumentSchema },
   };
   for (const [name, def] of Object.entries(opts.collections)) {
-    creators[name] = { schema: def.schema, conflictHandler: def.conflictHandler ?? serverWinsConflictHandler() };
+    const rxOptions = Object.fromEntries(Object.entries(def).filter(([key]) => !SYNC_ONLY_OPTIONS.has(key)));
+    creators[name] = { ...rxOptions, schema: def.schema, conflictHandler: def.conflictHandler ?? serverWinsConflictHandler() };
   }
+  // A migration runs inside addCollections, which resolves only once it is done.
+  const migrations: Subscription | null = opts.onMigration ? followMigrations(db, opts.onMigration) : null;
   try {
     await db.addCollections(creators);
   } catch (error) {
     await db.close().catch(() => undefined);
     throw error;
+  } finally {
+    migrations?.unsubscribe();
+    opts.onMigration?.(null);
   }
   return db;
 }

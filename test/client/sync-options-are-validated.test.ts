@@ -20,6 +20,15 @@ describe('sync option validation', () => {
     ['collections.Todo', { ...base, collections: { Todo: { schema } } }],
     ['collections.todo.graphql', { ...base, collections: { todo: { schema, graphql: { pull: 'x' } } } }],
     ['collections.todo.conflictHandler', { ...base, collections: { todo: { schema, conflictHandler: () => 0 } } }],
+    ['collections.todo.migrationStrategies', { ...base, collections: { todo: { schema: { ...schema, version: 2 }, migrationStrategies: { 1: (d: unknown) => d } } } }],
+    ['collections.todo.migrationStrategies.3', { ...base, collections: { todo: { schema: { ...schema, version: 1 }, migrationStrategies: { 1: (d: unknown) => d, 3: (d: unknown) => d } } } }],
+    ['collections.todo.autoMigrate', { ...base, collections: { todo: { schema, autoMigrate: false } } }],
+    ['collections.todo.name', { ...base, collections: { todo: { schema, name: 'other' } } }],
+    ['collections.todo.storageInstance', { ...base, collections: { todo: { schema, storageInstance: {} } } }],
+    ['collections.todo.schema.properties.deleted', { ...base, collections: { todo: { schema: { ...schema, properties: { ...schema.properties, deleted: { type: 'boolean' } } } } } }],
+    ['collections.todo.schema.primaryKey', { ...base, collections: { todo: { schema: { ...schema, primaryKey: 'key', properties: { key: { type: 'string', maxLength: 10 } } } } } }],
+    ['collections.todo.methods', { ...base, collections: { todo: { schema, methods: { label: 'x' } } } }],
+    ['collections.todo.schemaVersionOf', { ...base, collections: { todo: { schema, schemaVersionOf: 1 } } }],
     ['storage', { ...base, storage: {} }],
     ['databaseName', { ...base, databaseName: 'Todo App' }],
     ['graphql', { ...base, graphql: undefined }],
@@ -44,6 +53,15 @@ describe('sync option validation', () => {
   it('accepts a complete sync configuration without doing any I/O', async () => {
     const client = createSyncClient({ ...base, sync: { pullBatchSize: 200, multiInstance: false } });
     expect(client.status).toMatchObject({ session: 'restoring', sync: 'off', pendingWrites: 0, rejected: 0 });
+    await client.close();
+  });
+
+  it('accepts the RxDB collection options that leave sync intact', async () => {
+    const todo = {
+      schema: { ...schema, version: 1 }, migrationStrategies: { 1: (d: unknown) => d }, autoMigrate: true as const,
+      schemaVersionOf: () => 1, methods: { label: () => 'x' }, statics: { all: () => [] }, localDocuments: true, options: {},
+    };
+    const client = createSyncClient({ ...base, collections: { todo }, sync: { multiInstance: false } });
     await client.close();
   });
 

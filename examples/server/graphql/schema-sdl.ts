@@ -1,4 +1,4 @@
-import { typeName, type CollectionsConfig } from '../sync/collections.ts';
+import { isOptional, scalarOf, typeName, type CollectionsConfig } from '../sync/collections.ts';
 
 /**
  * The GraphQL SDL for the configured collections, in RxDB's replication convention:
@@ -14,7 +14,9 @@ export function schemaSdl(collections: CollectionsConfig): string {
   const subscription: string[] = [];
   for (const [name, config] of Object.entries(collections)) {
     const T = typeName(name);
-    const fields = Object.entries(config.fields).map(([field, type]) => `  ${field}: ${type}!`).join('\n');
+    const fields = Object.entries(config.fields)
+      .map(([field, type]) => `  ${field}: ${scalarOf(type)}${isOptional(type) ? '' : '!'}`)
+      .join('\n');
     types.push(
       `type ${T} {\n  id: String!\n${fields}\n  updatedAt: Float!\n  deleted: Boolean!\n}`,
       // updatedAt is accepted on input (clients echo it) but the server assigns its own.

@@ -1,6 +1,7 @@
 import type { ServerClock } from '../clock.ts';
 import { dataExceptionMessage } from '../db/data-exception.ts';
 import type { Db, Queryable } from '../db/db.ts';
+import { isOptional } from './collections.ts';
 import type { CollectionsConfig } from './collections.ts';
 import { fieldProblem, idProblem } from './document-content.ts';
 
@@ -53,11 +54,15 @@ export class DocumentStore {
   #clock: ServerClock;
   /** Field names per collection, computed once: documents are mapped thousands at a time. */
   #fields: Map<string, string[]>;
+  /** The optional fields per collection: a push that leaves one out keeps its stored value. */
+  #optional: Map<string, Set<string>>;
 
   constructor(db: Db, clock: ServerClock, collections: CollectionsConfig) {
     this.#db = db;
     this.#clock = clock;
     this.#fields = new Map(Object.entries(collections).map(([name, config]) => [name, Object.keys(config.fields)]));
+    this.#optional = new Map(Object.entries(collections).map(([name, config]) =>
+      [name, new Set(Object.entries(config.fields).filter(([, type]) => isOptional(type)).map(([field]) => field))]));
   }
 
   /** Documents strictly after `checkpoint` in (updatedAt, id) order; the checkpoint is the last one returned. */
@@ -177,7 +182,7 @@ export class DocumentStore {
 
   #step(collection: string, updatedAt: number, row: PushRow, master: Row | undefined): Step {
     const doc = row.newDocumentState;
-    const next: Row = { id: doc.id, data: this.#dataOf(collection, doc), updated_at: updatedAt, deleted: doc.deleted };
+    const next: Row = { id: doc.id, data: this.#dataOf(collection, doc, master), updated_at: updatedAt, deleted: doc.deleted };
     if (!master) return { write: next };
     // A repeated push of what is already stored was applied before (its response was lost): no conflict, no new version.
     if (this.#sameContent(collection, master, next)) return {};
@@ -222,15 +227,23 @@ export class DocumentStore {
     return null;
   }
 
-  #dataOf(collection: string, doc: DocumentInput): Record<string, unknown> {
+  // A device on an older app does not know an optional field: leaving it out keeps the stored value.
+  #dataOf(collection: string, doc: DocumentInput, master?: Row): Record<string, unknown> {
     const data: Record<string, unknown> = {};
-    for (const field of this.#fields.get(collection) ?? []) data[field] = doc[field] ?? null;
+    const optional = this.#optional.get(collection);
+    for (const field of this.#fields.get(collection) ?? []) {
+      data[field] = doc[field] === undefined && master && optional?.has(field) ? master.data[field] ?? null : doc[field] ?? null;
+    }
     return data;
   }
 
   #assumedIsMaster(collection: string, assumed: DocumentInput | null | undefined, master: Row): boolean {
     if (!assumed) return false;
-    return this.#sameContent(collection, master, { ...master, data: this.#dataOf(collection, assumed), deleted: assumed.deleted });
+    const data = this.#dataOf(collection, assumed, master);
+    // An optional field the stored document never held (it predates the field) is no conflict: a device
+    // that migrated its copy assumes the value its migration gave, and no other device can have changed it.
+    for (const field of this.#optional.get(collection) ?? []) if ((master.data[field] ?? null) === null) data[field] = null;
+    return this.#sameContent(collection, master, { ...master, data, deleted: assumed.deleted });
   }
 
   #sameContent(collection: string, a: Row, b: Row): boolean {
