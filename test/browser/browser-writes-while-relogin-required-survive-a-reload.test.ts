@@ -42,7 +42,8 @@ describe('browser writes made while relogin is required', () => {
     const before = server.stats();
     server.shiftClock(61_000);
     await expect.poll(() => page.evaluate(() => window.app.status()), { timeout: 10_000 }).toMatchObject({ session: 'refreshExpired', sync: 'paused' });
-    expect(await page.evaluate(() => window.app.relogins())).toEqual([
+    // The hook follows the pause once the outbox is counted (asynchronously, from IndexedDB).
+    await expect.poll(() => page.evaluate(() => window.app.relogins()), { timeout: 10_000 }).toEqual([
       { userId: user.userId, reason: 'refreshRejected', pendingWrites: { todo: { count: 0 } } },
     ]);
 
