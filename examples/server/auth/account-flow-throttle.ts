@@ -1,7 +1,6 @@
 import type { ServerClock } from '../clock.ts';
-import { tooManyRequests } from './auth-error.ts';
 import type { LoginAttempt } from './login-throttle.ts';
-import { SlidingWindow } from './sliding-window.ts';
+import { assertWithinLimits, SlidingWindow } from './sliding-window.ts';
 
 /** Limits on the email/password account flows (resend confirmation, send reset, confirm, reset). */
 export interface AccountFlowThrottleOptions {
@@ -47,20 +46,17 @@ export class AccountFlowThrottle {
 
   /** Counts one mail request for `email` (normalised) from `address`, or throws a 429. */
   admitMail(email: string, address: string): void {
-    const accountWait = this.#mailsByAccount.waitMs(email);
-    const clientWait = this.#mailsByClient.waitMs(address);
-    if (accountWait > 0 || clientWait > 0) {
-      const why = accountWait >= clientWait ? 'too many mails asked for this address' : 'too many mails asked from this client';
-      throw tooManyRequests(why, Math.max(accountWait, clientWait));
-    }
+    assertWithinLimits([
+      { window: this.#mailsByAccount, key: email, why: 'too many mails asked for this address' },
+      { window: this.#mailsByClient, key: address, why: 'too many mails asked from this client' },
+    ]);
     this.#mailsByAccount.add(email);
     this.#mailsByClient.add(address);
   }
 
   /** Admits one token use from `address`, counted as refused until it is told otherwise; or throws a 429. */
   admitToken(address: string): LoginAttempt {
-    const wait = this.#tokenFailures.waitMs(address);
-    if (wait > 0) throw tooManyRequests('too many invalid tokens from this client', wait);
+    assertWithinLimits([{ window: this.#tokenFailures, key: address, why: 'too many invalid tokens from this client' }]);
     const stamp = this.#tokenFailures.add(address);
     const withdraw = () => this.#tokenFailures.withdraw(address, stamp);
     return { succeeded: withdraw, abandoned: withdraw };

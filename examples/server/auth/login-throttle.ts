@@ -1,6 +1,5 @@
 import type { ServerClock } from '../clock.ts';
-import { tooManyRequests } from './auth-error.ts';
-import { SlidingWindow } from './sliding-window.ts';
+import { assertWithinLimits, SlidingWindow } from './sliding-window.ts';
 
 /**
  * Limits on failed logins. The defaults stop a password guesser long before it gets anywhere (10
@@ -55,12 +54,10 @@ export class LoginThrottle {
 
   /** Admits a login for `account` from `address`, or throws a 429 `TooManyRequests` with `Retry-After`. */
   admit(account: string, address: string): LoginAttempt {
-    const accountWait = this.#byAccount.waitMs(account);
-    const addressWait = this.#byAddress.waitMs(address);
-    if (accountWait > 0 || addressWait > 0) {
-      const why = accountWait >= addressWait ? 'too many failed logins for this account' : 'too many failed logins from this address';
-      throw tooManyRequests(why, Math.max(accountWait, addressWait));
-    }
+    assertWithinLimits([
+      { window: this.#byAccount, key: account, why: 'too many failed logins for this account' },
+      { window: this.#byAddress, key: address, why: 'too many failed logins from this address' },
+    ]);
     const accountStamp = this.#byAccount.add(account);
     const addressStamp = this.#byAddress.add(address);
     return {

@@ -1,6 +1,5 @@
 import type { ServerClock } from '../clock.ts';
-import { tooManyRequests } from './auth-error.ts';
-import { SlidingWindow } from './sliding-window.ts';
+import { assertWithinLimits, SlidingWindow } from './sliding-window.ts';
 
 /** Limits on `POST .../local-userpass/register`. */
 export interface RegistrationThrottleOptions {
@@ -30,8 +29,7 @@ export class RegistrationThrottle {
 
   /** Counts one registration from `address`, or throws a 429 `TooManyRequests` with `Retry-After`. */
   admit(address: string): void {
-    const wait = this.#byAddress.waitMs(address);
-    if (wait > 0) throw tooManyRequests('too many registrations from this address', wait);
+    assertWithinLimits([{ window: this.#byAddress, key: address, why: 'too many registrations from this address' }]);
     this.#byAddress.add(address);
   }
 }

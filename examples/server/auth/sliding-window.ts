@@ -1,4 +1,5 @@
 import type { ServerClock } from '../clock.ts';
+import { tooManyRequests } from './auth-error.ts';
 
 /** Keys tracked at most; past it, idle keys go first, then the oldest, so a flood of names cannot exhaust memory. */
 const DEFAULT_MAX_KEYS = 100_000;
@@ -85,4 +86,23 @@ export class SlidingWindow {
       this.#events.delete(key);
     }
   }
+}
+
+/** One limit a request must be within: a window, the key it counts under, and what a 429 says. */
+export interface Limit { window: SlidingWindow; key: string; why: string }
+
+/**
+ * Throws a 429 `TooManyRequests` with the longest wait among the spent `limits` (the first on a tie),
+ * or returns when every one of them still has room. Counting is left to the caller.
+ *
+ * @example
+ * assertWithinLimits([{ window: byAccount, key: email, why: 'too many failed logins for this account' }]);
+ */
+export function assertWithinLimits(limits: readonly Limit[]): void {
+  let longest: { wait: number; why: string } | null = null;
+  for (const { window, key, why } of limits) {
+    const wait = window.waitMs(key);
+    if (wait > 0 && (longest === null || wait > longest.wait)) longest = { wait, why };
+  }
+  if (longest) throw tooManyRequests(longest.why, longest.wait);
 }
