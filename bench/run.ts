@@ -1,5 +1,5 @@
 /**
- * The benchmark (issue 7): lanes side by side against one server process per server kind, interleaved
+ * The benchmark: lanes side by side against one server process per server kind, interleaved
  * and rotated per repetition, reported as ratios. Lanes:
  *   L1 graphql-request loop (the wire limit; a bare graphql-ws client for the stream)
  *   L2 RxDB replicateRxCollection with graphql-request handlers, batch 1000 both ways

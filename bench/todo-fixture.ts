@@ -1,7 +1,8 @@
 // The synced collection every lane uses: the todo schema, its default GraphQL operations, documents.
 import type { RxJsonSchema } from 'rxdb';
 import { GraphQLClient } from 'graphql-request';
-import { defaultOperations, type PullBulk } from '../src/index.ts';
+import { defaultOperations } from '../src/index.ts';
+import type { PullBulk } from '../src/advanced.ts';
 
 /** The RxDB schema of `todo`, as an app would declare it. */
 export const todoSchema: RxJsonSchema<any> = {

@@ -12,6 +12,7 @@
 export { sessionMachine } from './session.machine.ts';
 export type {
   FailureKind,
+  LeftPendingWrites,
   LogoutInput,
   RefreshResult,
   RefreshTrigger,
@@ -26,7 +27,9 @@ export type {
   SessionFailure,
   SessionInfo,
   SessionInput,
+  SealedCredentials,
   SessionState,
+  SessionTag,
   WakeReason,
 } from './session-events.ts';
 export {

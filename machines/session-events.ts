@@ -24,14 +24,16 @@ export type SessionState =
   | 'loggingOut';
 
 /**
- * Why the current refresh started.
+ * Why the current refresh started; it travels with the event into context and the refresh actor's
+ * input. `forced` always asks the server (`refreshCustomData`); `otherTab` only adopts what another
+ * tab stored and never sends a request.
  *
  * @example
  * ```ts
  * const t: RefreshTrigger = 'reactive'; // a data request got a 401
  * ```
  */
-export type RefreshTrigger = 'proactive' | 'reactive' | 'wake' | 'restore' | 'forced';
+export type RefreshTrigger = 'proactive' | 'reactive' | 'wake' | 'restore' | 'forced' | 'otherTab';
 
 /**
  * A signal that the device may have slept or come back online: re-check expiry now.
@@ -87,6 +89,10 @@ export interface SessionFailure {
   code: string;
   message: string;
   retryAfterMs?: number;
+  /** The HTTP status, when a response said it. */
+  status?: number;
+  /** The server's own error code, when it gave one. */
+  serverCode?: string;
 }
 
 /**
@@ -144,20 +150,68 @@ export interface RefreshResult {
 }
 
 /**
- * Input of the logout actor.
- *
- * @example
- * ```ts
- * const input: LogoutInput = { wipe: false, flushTimeoutMs: undefined };
- * ```
+ * What `session.logout` asks for: whether to delete the user's database, and how long to try
+ * pushing pending writes first. Input of the `closeSync` actor (and passed on to `logout`).
  */
 export interface LogoutInput {
   wipe: boolean;
   flushTimeoutMs: number | undefined;
+  /** What stayed local, per collection, once `closeSync` has run (absent without sync). */
+  pendingWrites?: LeftPendingWrites;
 }
 
 /**
- * Events the session machine accepts. Credentials are never in an event.
+ * Pending writes a logout left on the device, per collection: counts and the oldest write's age.
+ *
+ * @example
+ * ```ts
+ * const left: LeftPendingWrites = { todo: { count: 2, oldestAgeMs: 60_000 } };
+ * ```
+ */
+export type LeftPendingWrites = Record<string, { count: number; oldestAgeMs: number | null }>;
+
+/**
+ * Credentials on their way to the login actor, sealed: what devtools, logs and `JSON.stringify`
+ * see of them carries no secret. The client seals them; only its login actor opens them.
+ *
+ * @example
+ * ```ts
+ * actor.send({ type: 'session.login', credentials: sealCredentials({ username, password }) });
+ * ```
+ */
+export interface SealedCredentials {
+  toJSON(): string;
+}
+
+/**
+ * The tags of the session's states: the facts code outside the machine asks about.
+ * - `busy`: a login or logout is under way (or the restore); another must wait;
+ * - `signedIn`: a user is signed in (also while their sync closes for a logout);
+ * - `awaitsToken`: a new access token is on its way; a request that cannot use the current one waits;
+ * - `servesToken`: the vault's access token may be handed out while it is valid and not refused;
+ * - `refreshScheduled`: nothing in flight, the proactive refresh is scheduled (an expired token here
+ *   means the timer never fired: the device slept);
+ * - `refreshing`: a refresh is requesting or backing off;
+ * - `acceptsRefresh`: `session.refreshRequested` starts a refresh now;
+ * - `reloginRequired`: sync is paused until the user logs in again.
+ *
+ * @example
+ * ```ts
+ * client.actor.getSnapshot().hasTag('reloginRequired');
+ * ```
+ */
+export type SessionTag =
+  | 'busy'
+  | 'signedIn'
+  | 'awaitsToken'
+  | 'servesToken'
+  | 'refreshScheduled'
+  | 'refreshing'
+  | 'acceptsRefresh'
+  | 'reloginRequired';
+
+/**
+ * Events the session machine accepts. Credentials travel sealed, tokens never.
  *
  * @example
  * ```ts
@@ -165,23 +219,19 @@ export interface LogoutInput {
  * ```
  */
 export type SessionEvent =
-  | { type: 'session.login' }
+  | { type: 'session.login'; credentials?: SealedCredentials }
   | { type: 'session.logout'; wipe?: boolean; flushTimeoutMs?: number }
   | { type: 'session.accessRejected'; generation: number }
   | { type: 'session.accessAccepted'; generation: number }
   | { type: 'session.wake'; reason: WakeReason }
-  | { type: 'session.refreshRequested' }
+  /** `forced` (the default) always asks the server; `otherTab` adopts what another tab stored. */
+  | { type: 'session.refreshRequested'; trigger?: 'forced' | 'otherTab' }
   /** Another tab logged the same user in again; the client already took its session from the store. */
   | { type: 'session.adopted'; session: SessionInfo };
 
 /**
  * Input of the replication actor that `signedIn` invokes: whose database to open. It lives as
  * long as `signedIn`, so refreshes never tear it down; another user re-enters `signedIn`.
- *
- * @example
- * ```ts
- * const input: ReplicationInput = { userId: 'u1' };
- * ```
  */
 export interface ReplicationInput {
   userId: string;
@@ -218,7 +268,10 @@ export type SessionEmitted =
   | { type: 'sessionChanged'; session: SessionState; userId: string | null }
   | { type: 'refreshed'; accessExpiresAt: number }
   | { type: 'loggedIn'; userId: string }
-  | { type: 'loggedOut'; userId: string | null };
+  /** A login failed (`userId`: who was signed in, if anyone); the failure `client.login()` rejects with. */
+  | { type: 'loginFailed'; userId: string | null; error: SessionFailure }
+  /** `pendingWrites`: what the logout left local (absent without sync). */
+  | { type: 'loggedOut'; userId: string | null; pendingWrites?: LeftPendingWrites | undefined };
 
 /**
  * The machine's context. Holds instants, counters and the last classified error — never a token.

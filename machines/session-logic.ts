@@ -161,11 +161,6 @@ export function isRefreshExpired(refreshExpiresAt: number | null, now: number): 
 
 /**
  * Exponential backoff bounds.
- *
- * @example
- * ```ts
- * const backoff: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
- * ```
  */
 export interface BackoffOptions {
   baseMs: number;
@@ -209,6 +204,7 @@ export function sessionStateOf(value: string | Record<string, unknown>): Session
   if (child === 'refreshing') return 'refreshing';
   if (child === 'refreshExpired') return 'refreshExpired';
   if (child === 'reloggingIn') return 'loggingIn';
+  if (child === 'closingSync') return 'loggingOut';
   return 'active';
 }
 
@@ -275,13 +271,15 @@ export function createSessionTiming(source: {
  */
 export function toSessionFailure(error: unknown): SessionFailure {
   if (typeof error === 'object' && error !== null) {
-    const { kind, code, message, retryAfterMs } = error as Partial<Record<string, unknown>>;
+    const { kind, code, message, retryAfterMs, status, serverCode } = error as Partial<Record<string, unknown>>;
     if (typeof kind === 'string' && FAILURE_KINDS.has(kind) && typeof code === 'string') {
       return {
         kind: kind as SessionFailure['kind'],
         code,
         message: typeof message === 'string' ? message : code,
         ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
+        ...(typeof status === 'number' ? { status } : {}),
+        ...(typeof serverCode === 'string' ? { serverCode } : {}),
       };
     }
   }

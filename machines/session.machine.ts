@@ -7,6 +7,8 @@
  */
 import { assign, emit, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type {
+  LeftPendingWrites,
+  SealedCredentials,
   LogoutInput,
   RefreshResult,
   RefreshTrigger,
@@ -20,6 +22,7 @@ import type {
   SessionInfo,
   SessionInput,
   SessionState,
+  SessionTag,
 } from './session-events.ts';
 import {
   createSessionTiming,
@@ -49,9 +52,11 @@ const signedOutContext = {
 } as const;
 
 /**
- * The session machine. Provide its actors (`restoreSession`, `login`, `refresh`, `logout`,
- * `replication`: a callback actor receiving {@link ReplicationCommand}s) and,
- * for an injected clock, its timing guards and delays (see `createSessionTiming`).
+ * The session machine. Provide its actors (`restoreSession`, `login` with input `{ credentials }`,
+ * `refresh` with input `{ trigger }`, `closeSync` and `logout` with a {@link LogoutInput},
+ * `replication`: a callback actor receiving {@link ReplicationCommand}s) and, for an injected
+ * clock, its timing guards and delays (see `createSessionTiming`). Code outside the machine reads
+ * its tags ({@link SessionTag}), not its state names.
  *
  * @example
  * ```ts
@@ -69,13 +74,15 @@ export const sessionMachine = setup({
     events: {} as SessionEvent,
     emitted: {} as SessionEmitted,
     input: {} as SessionInput,
-    tags: {} as 'reloginRequired',
+    tags: {} as SessionTag,
   },
   actors: {
     restoreSession: fromPromise<RestoredSession | null>(notProvided('restoreSession')),
-    login: fromPromise<SessionInfo>(notProvided('login')),
-    refresh: fromPromise<RefreshResult>(notProvided('refresh')),
-    logout: fromPromise<void, LogoutInput>(notProvided('logout')),
+    login: fromPromise<SessionInfo, { credentials: SealedCredentials | undefined }>(notProvided('login')),
+    refresh: fromPromise<RefreshResult, { trigger: RefreshTrigger | null }>(notProvided('refresh')),
+    // Without sync there is nothing to flush or close: the logout options pass straight on.
+    closeSync: fromPromise<LogoutInput, LogoutInput>(async ({ input }) => input),
+    logout: fromPromise<{ pendingWrites?: LeftPendingWrites | undefined } | void, LogoutInput>(notProvided('logout')),
     // No-op by default: the machine runs (and draws) without sync; src provides the real one.
     replication: fromCallback<ReplicationCommand, ReplicationInput>(() => undefined),
   },
@@ -156,7 +163,16 @@ export const sessionMachine = setup({
     reconnectReplication: sendTo('replication', { type: 'replication.reconnect' } satisfies ReplicationCommand),
     wakeReplication: sendTo('replication', { type: 'replication.wake' } satisfies ReplicationCommand),
     emitLoggedIn: emit(({ context }) => ({ type: 'loggedIn' as const, userId: context.userId ?? '' })),
-    emitLoggedOut: emit(({ context }) => ({ type: 'loggedOut' as const, userId: context.userId })),
+    emitLoginFailed: emit(({ context }, params: { error: unknown }) => ({
+      type: 'loginFailed' as const,
+      userId: context.userId,
+      error: toSessionFailure(params.error),
+    })),
+    emitLoggedOut: emit(({ context }, params: { pendingWrites: LeftPendingWrites | undefined }) => ({
+      type: 'loggedOut' as const,
+      userId: context.userId,
+      pendingWrites: params.pendingWrites,
+    })),
   },
 }).createMachine({
   id: 'session',
@@ -171,6 +187,7 @@ export const sessionMachine = setup({
   states: {
     restoring: {
       description: 'Reading the persisted session.',
+      tags: ['busy', 'awaitsToken'],
       entry: { type: 'emitSessionChanged', params: { session: 'restoring' } },
       invoke: {
         id: 'restoreSession',
@@ -191,7 +208,7 @@ export const sessionMachine = setup({
           actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
         },
       },
-      on: { 'session.logout': 'loggingOut' },
+      on: { 'session.logout': { target: 'loggingOut', actions: { type: 'emitSessionChanged', params: { session: 'loggingOut' } } } },
     },
     loggedOut: {
       description: 'No user. Local data of earlier users stays on disk.',
@@ -199,24 +216,30 @@ export const sessionMachine = setup({
       on: { 'session.login': 'loggingIn' },
     },
     loggingIn: {
-      description: 'Credentials sent; the login actor reads them from where the client parked them.',
+      description: 'The sealed credentials of the login event go to the login actor.',
+      tags: ['busy', 'awaitsToken'],
       entry: { type: 'emitSessionChanged', params: { session: 'loggingIn' } },
       invoke: {
         id: 'login',
         src: 'login',
+        input: ({ event }) => ({ credentials: event.type === 'session.login' ? event.credentials : undefined }),
         onDone: {
           target: 'signedIn',
           actions: [{ type: 'applySession', params: ({ event }) => event.output }, 'emitLoggedIn'],
         },
         onError: {
           target: 'loggedOut',
-          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+          actions: [
+            { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+            { type: 'emitLoginFailed', params: ({ event }) => ({ error: event.error }) },
+          ],
         },
       },
-      on: { 'session.logout': 'loggingOut' },
+      on: { 'session.logout': { target: 'loggingOut', actions: { type: 'emitSessionChanged', params: { session: 'loggingOut' } } } },
     },
     signedIn: {
       description: 'A user is signed in. Owns the replication of that user\'s database, so refreshes never tear it down.',
+      tags: ['signedIn'],
       initial: 'checking',
       invoke: {
         id: 'replication',
@@ -226,7 +249,7 @@ export const sessionMachine = setup({
         onError: { actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
       },
       on: {
-        'session.logout': 'loggingOut',
+        'session.logout': '.closingSync',
         'session.accessAccepted': {
           guard: 'isCurrentGeneration',
           actions: 'resetRejections',
@@ -251,6 +274,7 @@ export const sessionMachine = setup({
         },
         active: {
           description: 'Token valid; a proactive refresh is scheduled at expiry minus the clamped margin.',
+          tags: ['servesToken', 'refreshScheduled', 'acceptsRefresh'],
           entry: [{ type: 'emitSessionChanged', params: { session: 'active' } }, 'resumeReplication'],
           after: {
             refreshDue: {
@@ -285,28 +309,31 @@ export const sessionMachine = setup({
             ],
             'session.refreshRequested': {
               target: 'refreshing',
-              actions: { type: 'setTrigger', params: { trigger: 'forced' } },
+              actions: { type: 'setTrigger', params: ({ event }) => ({ trigger: event.trigger ?? 'forced' }) },
             },
             'session.login': 'reloggingIn',
           },
         },
         refreshing: {
           description: 'One refresh at a time, by construction. Proactive: the old token keeps serving.',
+          tags: ['servesToken', 'refreshing'],
           // Keeps syncing: requests are served the still-valid token, or wait for the new one (reactive).
           entry: [{ type: 'emitSessionChanged', params: { session: 'refreshing' } }, 'resumeReplication'],
           initial: 'requesting',
           on: { 'session.login': 'reloggingIn' },
           states: {
             requesting: {
-              description: 'The refresh request is in flight; a known-expired refresh token is not sent.',
+              description: 'The refresh request is in flight, told why it started; a known-expired refresh token is not sent.',
+              tags: ['awaitsToken'],
               always: {
                 guard: 'refreshTokenExpired',
                 target: '#session.signedIn.refreshExpired',
                 actions: [{ type: 'markExpired', params: { reason: 'refreshExpired' } }, 'emitReloginRequired'],
               },
               invoke: {
-                        id: 'refresh',
+                id: 'refresh',
                 src: 'refresh',
+                input: ({ context }) => ({ trigger: context.refreshTrigger }),
                 onDone: {
                   target: '#session.signedIn.active',
                   actions: [{ type: 'applyRefresh', params: ({ event }) => event.output }, 'emitRefreshed', 'reconnectReplication'],
@@ -336,12 +363,13 @@ export const sessionMachine = setup({
             },
             backoff: {
               description: 'Offline is not expired: wait with jittered backoff (or Retry-After), still signed in.',
+              tags: ['acceptsRefresh'],
               after: { retryDelay: 'requesting' },
               on: {
                 'session.wake': { guard: 'canRetryEarly', target: 'requesting', actions: 'wakeReplication' },
                 'session.refreshRequested': {
                   target: 'requesting',
-                  actions: { type: 'setTrigger', params: { trigger: 'forced' } },
+                  actions: { type: 'setTrigger', params: ({ event }) => ({ trigger: event.trigger ?? 'forced' }) },
                 },
                 'session.accessRejected': {
                   guard: 'isCurrentGeneration',
@@ -368,10 +396,12 @@ export const sessionMachine = setup({
         },
         reloggingIn: {
           description: 'Login while signed in: the same user keeps the replication, another user re-enters signedIn.',
+          tags: ['busy', 'awaitsToken'],
           entry: { type: 'emitSessionChanged', params: { session: 'loggingIn' } },
           invoke: {
             id: 'login',
             src: 'login',
+            input: ({ event }) => ({ credentials: event.type === 'session.login' ? event.credentials : undefined }),
             onDone: [
               {
                 guard: { type: 'isSameUser', params: ({ event }) => ({ userId: event.output.userId }) },
@@ -388,30 +418,60 @@ export const sessionMachine = setup({
               {
                 guard: 'hasReloginReason',
                 target: 'refreshExpired',
-                actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+                actions: [
+                  { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+                  { type: 'emitLoginFailed', params: ({ event }) => ({ error: event.error }) },
+                ],
               },
               {
                 target: 'active',
-                actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+                actions: [
+                  { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+                  { type: 'emitLoginFailed', params: ({ event }) => ({ error: event.error }) },
+                ],
               },
             ],
           },
         },
+        closingSync: {
+          description: 'Logout, first stage: push the outbox within the bound while the token still serves, then close (or wipe) the database.',
+          tags: ['busy', 'servesToken'],
+          entry: { type: 'emitSessionChanged', params: { session: 'loggingOut' } },
+          invoke: {
+            id: 'closeSync',
+            src: 'closeSync',
+            input: ({ event }) => logoutInputOf(event),
+            onDone: { target: '#session.loggingOut' },
+            // Never blocks a logout: the session is cleared all the same.
+            onError: { target: '#session.loggingOut' },
+          },
+          on: { 'session.logout': {} },
+        },
       },
     },
     loggingOut: {
-      description: 'Revoke the refresh token (best effort) and clear the stored session; never fails.',
-      entry: { type: 'emitSessionChanged', params: { session: 'loggingOut' } },
+      description: 'Logout, last stage: clear the vault and the stored session, revoke the refresh token (best effort); never fails.',
+      tags: ['busy', 'servesToken'],
       invoke: {
         id: 'logout',
         src: 'logout',
-        input: ({ event }) =>
-          event.type === 'session.logout'
-            ? { wipe: event.wipe ?? false, flushTimeoutMs: event.flushTimeoutMs }
-            : { wipe: false, flushTimeoutMs: undefined },
-        onDone: { target: 'loggedOut', actions: ['emitLoggedOut', 'clearSession'] },
-        onError: { target: 'loggedOut', actions: ['emitLoggedOut', 'clearSession'] },
+        // Straight from restoring or loggingIn: the logout event; after closingSync: what it reported.
+        input: ({ event }) => ('output' in event ? (event.output as LogoutInput) : logoutInputOf(event)),
+        onDone: {
+          target: 'loggedOut',
+          actions: [{ type: 'emitLoggedOut', params: ({ event }) => ({ pendingWrites: event.output?.pendingWrites }) }, 'clearSession'],
+        },
+        onError: {
+          target: 'loggedOut',
+          actions: [{ type: 'emitLoggedOut', params: { pendingWrites: undefined } }, 'clearSession'],
+        },
       },
     },
   },
 });
+
+function logoutInputOf(event: SessionEvent | { type: string }): LogoutInput {
+  return 'type' in event && event.type === 'session.logout'
+    ? { wipe: (event as { wipe?: boolean }).wipe ?? false, flushTimeoutMs: (event as { flushTimeoutMs?: number }).flushTimeoutMs }
+    : { wipe: false, flushTimeoutMs: undefined };
+}

@@ -2,7 +2,8 @@
 // The package as a user gets it: `npm pack` (prepack builds dist/), the tarball installed into a
 // throwaway project in a temp dir with rxdb, xstate and ws from the registry, then:
 //   1. tarball    what it ships: dist (.js, .d.ts, .js.map), README, LICENSE; no sources, tests or server;
-//   2. node       a plain `node` ESM import of `session-sync` and `session-sync/machines`, a client
+//   2. node       a plain `node` ESM import of `session-sync`, `session-sync/advanced` and
+//                 `session-sync/machines`, a client
 //                 (with and without sync) whose start() resolves 'loggedOut', the file session store
 //                 (its lazy node:fs import), and the live stream's WebSocket through `#websocket`;
 //   3. tsc        a strict consumer (skipLibCheck false, exactOptionalPropertyTypes,
@@ -133,16 +134,22 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lib from 'session-sync';
+import * as advanced from 'session-sync/advanced';
 import * as machines from 'session-sync/machines';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 
 for (const name of ['createSyncClient', 'appServicesAuth', 'oauth2Auth', 'customAuth', 'memorySessionStore', 'fileSessionStore',
-  'indexedDbSessionStore', 'localStorageSessionStore', 'SessionError', 'isSessionError', 'classifyFailure', 'consoleLogger', 'defaultOperations']) {
+  'indexedDbSessionStore', 'localStorageSessionStore', 'SessionError', 'isSessionError', 'consoleLogger', 'defaultOperations']) {
   assert.equal(typeof lib[name], 'function', name);
 }
+for (const name of ['classifyFailure', 'createAuthenticatedGraphQL', 'watchWakeSignals']) {
+  assert.equal(typeof advanced[name], 'function', 'advanced ' + name);
+  assert.equal(lib[name], undefined, name + ' is on session-sync/advanced only');
+}
+assert.equal(advanced.classifyFailure({ status: 503 }, 'data').kind, 'transient');
 assert.equal(machines.sessionMachine.id, 'session', 'sessionMachine');
 assert.equal(typeof machines.createSessionTiming, 'function');
-console.log('   ok   import: session-sync (' + Object.keys(lib).length + ' exports), session-sync/machines (' + Object.keys(machines).length + ')');
+console.log('   ok   import: session-sync (' + Object.keys(lib).length + ' exports), session-sync/advanced (' + Object.keys(advanced).length + '), session-sync/machines (' + Object.keys(machines).length + ')');
 
 const auth = lib.appServicesAuth({ baseUrl: 'http://127.0.0.1:9/api/client/v2.0', appId: 'consumer' });
 const plain = lib.createSyncClient({ auth });
@@ -188,6 +195,7 @@ import {
   appServicesAuth, createSyncClient, isSessionError, memorySessionStore,
   type SessionStatus, type SyncClient, type SyncClientOptions, type SyncCollectionOptions,
 } from 'session-sync';
+import { classifyFailure, type FailureKind, type PullBulk } from 'session-sync/advanced';
 import { sessionMachine, type SessionState } from 'session-sync/machines';
 
 interface Todo { id: string; title: string; done: boolean; updatedAt?: number }
@@ -208,6 +216,8 @@ const options: SyncClientOptions<{ todo: SyncCollectionOptions<Todo> }> = {
 };
 const client: SyncClient<{ todo: SyncCollectionOptions<Todo> }> = createSyncClient(options);
 const todos: RxCollection<Todo> = client.collections.todo;
+export const emptyPull: PullBulk = { documents: [], checkpoint: null };
+export const kind: FailureKind = classifyFailure({ status: 429, headers: { 'retry-after': '2' } }, 'data').kind;
 export async function use(): Promise<SessionState> {
   const status: SessionStatus = await client.start();
   await todos.insert({ id: 't1', title: 'milk', done: false });

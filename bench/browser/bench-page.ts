@@ -81,7 +81,7 @@ async function library(p: PageRun): Promise<PageResult> {
     let activeAt: number | null = null;
     const calledAt = performance.now();
     const subscription = client.actor.subscribe((s) => {
-      if (activeAt === null && s.matches({ signedIn: 'active' })) activeAt = performance.now();
+      if (activeAt === null && s.hasTag('refreshScheduled')) activeAt = performance.now();
     });
     await client.login({ username: p.username, password: p.password });
     subscription.unsubscribe();

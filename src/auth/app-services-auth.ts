@@ -3,11 +3,6 @@ import { authRequest, optionalString, requireString, type AuthResponse } from '.
 
 /**
  * Options of {@link appServicesAuth}.
- *
- * @example
- * ```ts
- * const opts: AppServicesAuthOptions = { baseUrl: `${origin}/api/client/v2.0`, appId: 'todo-app' };
- * ```
  */
 export interface AppServicesAuthOptions {
   /** The client API base, e.g. `https://auth.example.com/api/client/v2.0`. */

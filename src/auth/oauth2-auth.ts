@@ -3,11 +3,6 @@ import { authRequest, optionalString, requireString } from './auth-request.ts';
 
 /**
  * Options of {@link oauth2Auth}.
- *
- * @example
- * ```ts
- * const opts: OAuth2AuthOptions = { tokenEndpoint: 'https://id.example.com/token', clientId: 'spa' };
- * ```
  */
 export interface OAuth2AuthOptions {
   /** The RFC 6749 token endpoint. */

@@ -1,94 +1,56 @@
-import type { Clock } from '../platform/clock.ts';
-import type { Logger } from '../platform/logger.ts';
 import { openSessionBroadcast, type SessionBroadcast } from '../session/session-broadcast.ts';
-import type { SessionInfo } from '../../machines/session-events.ts';
-import type { SessionStore, StoredSession } from '../session/session-store.ts';
-import type { SessionSnapshot } from './session-status.ts';
-import { decideStoredSession } from './shared-session.ts';
-import type { TokenVault } from './token-vault.ts';
-
-/**
- * What {@link followOtherTabs} reads and drives.
- *
- * @example
- * ```ts
- * const deps: OtherTabsDeps = { store, vault, snapshot, clock, logger, refreshMarginMs, adopt, adoptLogin, logout };
- * ```
- */
-export interface OtherTabsDeps {
-  store: SessionStore;
-  vault: TokenVault;
-  snapshot(): SessionSnapshot;
-  clock: Clock;
-  logger: Logger;
-  refreshMarginMs: number;
-  /** Runs the refresh path in adopt-only mode (it re-checks the store inside the refresh lock). */
-  adopt(): void;
-  /** Tells the machine, waiting for a relogin, that another tab logged this user in (the vault holds it now). */
-  adoptLogin(session: SessionInfo): void;
-  /** Logs this tab out (another tab cleared the store). */
-  logout(): void;
-}
+import { decideStoredSession } from './refresh.ts';
+import type { SessionRuntime } from './session-runtime.ts';
 
 /**
  * The channel to the other tabs, plus a re-read on demand (a tab waking from a freeze may have
  * missed their messages).
- *
- * @example
- * ```ts
- * tabs?.recheck();
- * ```
  */
 export interface OtherTabs extends SessionBroadcast {
   recheck(): void;
 }
 
 /**
- * Follows what other tabs write to the shared session store: a newer token is adopted at once (no
- * waiting for this tab's own timer, no request), a session another tab found dead is given up
- * without presenting its refresh token, a relogin of the same user in another tab ends this tab's
- * wait for one, a cleared store logs this tab out. Only stores with a
- * `name` are shared; without one (or without `BroadcastChannel`) this returns null.
- *
- * @example
- * ```ts
- * const tabs = followOtherTabs(deps);
- * writer = new SessionWriter(store, logger, () => tabs?.notify());
- * ```
+ * Follows what other tabs write to the shared session store: a newer token is adopted at once (a
+ * refresh with trigger `otherTab`, which sends no request), a session another tab found dead is
+ * given up without presenting its refresh token, a relogin of the same user in another tab ends
+ * this tab's wait for one (`session.adopted`), a cleared store logs this tab out. Only stores with
+ * a `name` are shared; without one (or without `BroadcastChannel`) this returns null.
  */
-export function followOtherTabs(deps: OtherTabsDeps): OtherTabs | null {
-  const name = deps.store.name;
+export function followOtherTabs(session: OtherTabsSession): OtherTabs | null {
+  const name = session.options.sessionStore.name;
   if (name === undefined) return null;
   const recheckQuietly = (): void => {
-    recheck(deps).catch((error: unknown) =>
-      deps.logger.warn('could not re-read the session another tab wrote', { error: error instanceof Error ? error.name : typeof error }),
+    recheck(session).catch((error: unknown) =>
+      session.options.logger.warn('could not re-read the session another tab wrote', { error: error instanceof Error ? error.name : typeof error }),
     );
   };
   const broadcast = openSessionBroadcast(name, recheckQuietly);
   return broadcast && { ...broadcast, recheck: recheckQuietly };
 }
 
-async function recheck(deps: OtherTabsDeps): Promise<void> {
-  if (!deps.snapshot().matches('signedIn')) return;
-  const stored = await deps.store.load();
-  const snapshot = deps.snapshot();
-  if (!snapshot.matches('signedIn')) return;
+type OtherTabsSession = Pick<SessionRuntime, 'options' | 'vault' | 'actor' | 'send'>;
+
+async function recheck(session: OtherTabsSession): Promise<void> {
+  const { options, vault, actor } = session;
+  const { logger } = options;
+  if (!actor.getSnapshot().hasTag('signedIn')) return;
+  const stored = await options.sessionStore.load();
+  const snapshot = actor.getSnapshot();
+  if (!snapshot.hasTag('signedIn')) return;
   if (stored === null) {
-    deps.logger.info('another tab logged out', { userId: snapshot.context.userId });
-    deps.logout();
+    logger.info('another tab logged out', { userId: snapshot.context.userId });
+    session.send({ type: 'session.logout' });
     return;
   }
-  const decision = decideStoredSession({ stored, current: deps.vault.toStored(), now: deps.clock.now(), marginMs: deps.refreshMarginMs });
-  if (snapshot.matches({ signedIn: 'refreshExpired' })) {
-    if (decision.action === 'adopt') adoptLogin(deps, decision.stored);
+  const decision = decideStoredSession({ stored, current: vault.toStored(), now: options.clock.now(), marginMs: options.refreshMarginMs });
+  if (snapshot.hasTag('reloginRequired')) {
+    if (decision.action !== 'adopt') return;
+    logger.info('another tab logged in again; resuming', { userId: decision.stored.userId });
+    session.send({ type: 'session.adopted', session: vault.restore(decision.stored) });
     return;
   }
   if (decision.action === 'refresh') return;
   // A refresh in flight re-reads the store inside the lock anyway.
-  if (snapshot.matches({ signedIn: 'active' }) || snapshot.matches({ signedIn: { refreshing: 'backoff' } })) deps.adopt();
-}
-
-function adoptLogin(deps: OtherTabsDeps, stored: StoredSession): void {
-  deps.logger.info('another tab logged in again; resuming', { userId: stored.userId });
-  deps.adoptLogin(deps.vault.restore(stored));
+  if (snapshot.hasTag('acceptsRefresh')) session.send({ type: 'session.refreshRequested', trigger: 'otherTab' });
 }

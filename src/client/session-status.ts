@@ -1,19 +1,12 @@
-import type { SnapshotFrom } from 'xstate';
+import { BehaviorSubject } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { ReloginReason, SessionErrorInfo, SessionState } from '../../machines/session-events.ts';
 import { sessionStateOf } from '../../machines/session-logic.ts';
-import type { sessionMachine } from '../../machines/session.machine.ts';
 import type { MigrationProgress } from '../sync/schema-migration.ts';
 import type { SyncTab, TabSyncStatus } from '../sync/tab-sync.ts';
+import type { SessionSnapshot } from './public-types.ts';
 
-/**
- * A snapshot of the session machine.
- *
- * @example
- * ```ts
- * const snapshot: SessionSnapshot = client.actor.getSnapshot();
- * ```
- */
-export type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
+// client.status: the session from machine snapshots, the sync from the replication's own stream.
 
 /**
  * What `status.sync` shows: `running` (replicating, or idle and in sync), `paused` (held by the
@@ -34,11 +27,6 @@ export type ClientSyncState = 'running' | 'paused' | 'offline' | 'stalled' | 'er
 
 /**
  * The sync part of the status, for the signed-in user's database.
- *
- * @example
- * ```ts
- * const { sync, pendingWrites, initialSync }: SyncStatusFields = client.status;
- * ```
  */
 export interface SyncStatusFields {
   sync: ClientSyncState;
@@ -101,11 +89,6 @@ const SYNC_OFF: SyncStatusFields = {
 
 /**
  * The sync fields of a replication status (or `off` without one).
- *
- * @example
- * ```ts
- * syncFieldsOf(null).sync; // 'off'
- * ```
  */
 export function syncFieldsOf(status: TabSyncStatus | null): SyncStatusFields {
   if (!status) return SYNC_OFF;
@@ -124,27 +107,7 @@ export function syncFieldsOf(status: TabSyncStatus | null): SyncStatusFields {
 }
 
 /**
- * The signed-in user, without raw tokens: `client.user`.
- *
- * @example
- * ```ts
- * const plan = client.user?.customData['plan'];
- * ```
- */
-export interface SyncUser {
-  id: string;
-  customData: Record<string, unknown>;
-  accessTokenExpiresAt: number | null;
-  refreshTokenExpiresAt: number | null;
-}
-
-/**
  * Derives the public status from a machine snapshot.
- *
- * @example
- * ```ts
- * statusOf(actor.getSnapshot()).session; // 'active' (sync fields: 'off' unless given)
- * ```
  */
 export function statusOf(snapshot: SessionSnapshot, sync: SyncStatusFields = SYNC_OFF): SessionStatus {
   const { context } = snapshot;
@@ -161,11 +124,6 @@ export function statusOf(snapshot: SessionSnapshot, sync: SyncStatusFields = SYN
 
 /**
  * True when two statuses show the same thing (so `status$` emits only real changes).
- *
- * @example
- * ```ts
- * sameStatus(statusOf(a), statusOf(a)); // true
- * ```
  */
 export function sameStatus(a: SessionStatus, b: SessionStatus): boolean {
   return (
@@ -190,4 +148,57 @@ export function sameStatus(a: SessionStatus, b: SessionStatus): boolean {
     a.migration?.done === b.migration?.done &&
     a.migration?.total === b.migration?.total
   );
+}
+
+/**
+ * `client.status$`: the session (from machine snapshots) and the signed-in user's sync (from the
+ * replication's own status stream, so per-document churn never passes through the machine),
+ * merged and emitted only on real changes. `onSessionChanged` hears when `session` or `userId` moved.
+ */
+export class ClientStatusFeed {
+  readonly #status: BehaviorSubject<SessionStatus>;
+  readonly #onSessionChanged: (status: SessionStatus) => void;
+  #snapshot: SessionSnapshot;
+  #sync: SyncStatusFields = syncFieldsOf(null);
+  #subscription: Subscription | null = null;
+
+  constructor(snapshot: SessionSnapshot, onSessionChanged: (status: SessionStatus) => void) {
+    this.#snapshot = snapshot;
+    this.#onSessionChanged = onSessionChanged;
+    this.#status = new BehaviorSubject(statusOf(snapshot));
+  }
+
+  get value(): SessionStatus {
+    return this.#status.value;
+  }
+
+  get status$(): Observable<SessionStatus> {
+    return this.#status.asObservable();
+  }
+
+  /** A new machine snapshot. */
+  session(snapshot: SessionSnapshot): void {
+    this.#snapshot = snapshot;
+    this.#publish();
+  }
+
+  /** Follows the sync status of whoever is signed in (null: sync off). */
+  follow(sync$: Observable<TabSyncStatus | null>): void {
+    this.#subscription = sync$.subscribe((status) => {
+      this.#sync = syncFieldsOf(status);
+      this.#publish();
+    });
+  }
+
+  complete(): void {
+    this.#subscription?.unsubscribe();
+    this.#status.complete();
+  }
+
+  #publish(): void {
+    const status = statusOf(this.#snapshot, this.#sync);
+    const previous = this.#status.value;
+    if (!sameStatus(status, previous)) this.#status.next(status);
+    if (status.session !== previous.session || status.userId !== previous.userId) this.#onSessionChanged(status);
+  }
 }

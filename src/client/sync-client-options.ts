@@ -11,8 +11,8 @@ import type { WakeTarget } from '../platform/wake-signals.ts';
 import { memorySessionStore } from '../session/memory-session-store.ts';
 import { defaultRefreshLock, type RefreshLock } from '../session/refresh-lock.ts';
 import type { SessionStore } from '../session/session-store.ts';
-import { resolveSyncOptions, type ResolvedSyncOptions, type SyncCollectionOptions, type SyncOptionsInput } from './sync-options.ts';
-import type { PendingWritesInfo } from './user-sync.ts';
+import { resolveSyncOptions, type ResolvedSyncOptions, type SyncCollectionOptions, type SyncOptionsInput } from '../sync/sync-options.ts';
+import type { PendingWritesInfo } from '../sync/user-sync.ts';
 
 /**
  * What `onReloginRequired` receives: whose session ended and why. Called once per expiry.
@@ -32,11 +32,6 @@ export interface ReloginInfo {
 
 /**
  * Where `client.graphql` and sync send requests.
- *
- * @example
- * ```ts
- * const graphql: GraphQLEndpointOptions = { url: 'http://127.0.0.1:4000/graphql', wsUrl: 'ws://127.0.0.1:4000/graphql' };
- * ```
  */
 export interface GraphQLEndpointOptions {
   /** HTTP endpoint, e.g. `https://api.example.com/graphql`. */
@@ -63,15 +58,6 @@ export interface WakeSignalsOption {
 
 /**
  * Options of `createSyncClient`. Only `auth` is required.
- *
- * @example
- * ```ts
- * const options: SyncClientOptions = {
- *   auth: appServicesAuth({ baseUrl, appId }),
- *   graphql: { url: `${server}/graphql` },
- *   onReloginRequired: ({ userId }) => promptLogin(userId),
- * };
- * ```
  */
 export interface SyncClientOptions<C extends Record<string, SyncCollectionOptions> = Record<string, SyncCollectionOptions>>
   extends SyncOptionsInput {
@@ -84,7 +70,7 @@ export interface SyncClientOptions<C extends Record<string, SyncCollectionOption
   onReloginRequired?: (info: ReloginInfo) => void | Promise<void>;
   /** Where the session (tokens included) is kept. Default: memory only. */
   sessionStore?: SessionStore;
-  /** Refresh this long before the access token expires (clamped to half its lifetime). Default 60 s. */
+  /** Refresh this long before the access token expires (clamped to a quarter of its lifetime). Default 60 s. */
   refreshMarginMs?: number;
   /** Refreshes whose new token is rejected at once, in a row, before giving up. Default 3. */
   maxRejectsAfterRefresh?: number;
@@ -113,11 +99,6 @@ export interface SyncClientOptions<C extends Record<string, SyncCollectionOption
 
 /**
  * Options after validation, with defaults filled in.
- *
- * @example
- * ```ts
- * const resolved: ResolvedSyncClientOptions = resolveSyncClientOptions({ auth });
- * ```
  */
 export interface ResolvedSyncClientOptions {
   auth: AuthAdapter;

@@ -1,36 +1,25 @@
 import { EMPTY, of, type Observable } from 'rxjs';
-import type { Actor } from 'xstate';
 import type { SessionEvent } from '../../machines/session-events.ts';
-import type { sessionMachine } from '../../machines/session.machine.ts';
 import type { Credentials } from '../auth/auth-adapter.ts';
+import type { ClassifiedFailure } from '../errors/classify-failure.ts';
 import { SessionError } from '../errors/session-error.ts';
-import type { AuthenticatedGraphQL } from '../graphql/authenticated-graphql.ts';
-import { clientGraphQL, forceRefresh } from './session-requests.ts';
+import { createAuthenticatedGraphQL, type AuthenticatedGraphQL } from '../graphql/authenticated-graphql.ts';
 import type { RetryOutcome } from '../sync/rejected-actions.ts';
 import type { RejectedDocument } from '../sync/rejected-documents.ts';
-import { ClientEventHub, type SyncClientEventHandler, type SyncClientEvents } from './client-events.ts';
-import { LoginQueue } from './login-queue.ts';
-import { watchOutsideSignals, type OutsideSignals } from './outside-signals.ts';
-import { SessionWriter } from './session-actors.ts';
-import { createSessionActor, type SessionActor } from './session-actor-factory.ts';
-import { RefreshIntentSlot } from './refresh-intent-slot.ts';
-import { relaySessionEvents } from './session-event-relay.ts';
-import type { SessionSnapshot, SessionStatus, SyncUser } from './session-status.ts';
-import { ClientStatusFeed } from './client-status-feed.ts';
-import { SessionTokenSource } from './session-token-source.ts';
-import { SnapshotWaiter } from './snapshot-waiter.ts';
-import { resolveSyncClientOptions, type ResolvedSyncClientOptions, type SyncClientOptions } from './sync-client-options.ts';
-import { SyncHost, type SyncConflict } from './sync-host.ts';
-import type { SyncCollectionOptions, UserCollections } from './sync-options.ts';
-import type { LogoutOptions, LogoutResult } from './logout-options.ts';
-import { TokenVault } from './token-vault.ts';
-import type { PendingWritesInfo } from './user-sync.ts';
+import type { SyncConflict } from '../sync/signed-in-sync.ts';
+import type { SyncCollectionOptions, UserCollections } from '../sync/sync-options.ts';
+import type { PendingWritesInfo } from '../sync/user-sync.ts';
+import type { SyncClientEventHandler, SyncClientEvents } from './client-events.ts';
+import type { LogoutOptions, LogoutResult, SessionActor, SessionSnapshot, SyncUser } from './public-types.ts';
+import { sealCredentials, SessionRuntime } from './session-runtime.ts';
+import type { SessionStatus } from './session-status.ts';
+import { resolveSyncClientOptions, type GraphQLEndpointOptions, type SyncClientOptions } from './sync-client-options.ts';
+import { decideToken, type SessionTokenSource } from './tokens.ts';
 
-const closedError = (): SessionError => new SessionError('CLIENT_CLOSED', 'the client is closed', { kind: 'rejected' });
-
-// States in which a login or logout must wait for the current step to finish.
-const isBusy = (s: SessionSnapshot): boolean =>
-  s.matches('restoring') || s.matches('loggingIn') || s.matches('loggingOut') || s.matches({ signedIn: 'reloggingIn' });
+// A login or logout waits for the one under way; a logout overtakes a login, so it waits only for these.
+const busy = (s: SessionSnapshot): boolean => s.hasTag('busy');
+const loggingOut = (s: SessionSnapshot): boolean => s.hasTag('busy') && !s.hasTag('awaitsToken');
+const loggedOut = (s: SessionSnapshot): boolean => !s.hasTag('busy') && !s.hasTag('signedIn');
 
 /**
  * The session-sync client: a thin facade over the session statechart, which owns the replication
@@ -45,74 +34,33 @@ const isBusy = (s: SessionSnapshot): boolean =>
  * ```
  */
 export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record<string, SyncCollectionOptions>> {
-  readonly #options: ResolvedSyncClientOptions;
-  readonly #vault = new TokenVault();
-  readonly #writer: SessionWriter;
-  readonly #actor: Actor<typeof sessionMachine>;
-  readonly #status: ClientStatusFeed;
-  readonly #events: ClientEventHub;
+  readonly #session: SessionRuntime;
   readonly #graphql: AuthenticatedGraphQL;
-  readonly #waiter: SnapshotWaiter;
-  readonly #tokens: SessionTokenSource;
-  readonly #host: SyncHost | null;
-  readonly #logins: LoginQueue;
-  readonly #refreshIntent = new RefreshIntentSlot();
-  #started: Promise<void> | null = null;
-  #signals: OutsideSignals | null = null;
-  #lastLogout: Record<string, PendingWritesInfo> = {};
+  #logins: Promise<unknown> = Promise.resolve();
 
   /** @internal Use {@link createSyncClient}. */
-  constructor(options: ResolvedSyncClientOptions) {
-    this.#options = options;
-    const { logger, clock } = options;
-    this.#events = new ClientEventHub(logger);
-    this.#writer = new SessionWriter(options.sessionStore, logger, () => this.#signals?.notifyOtherTabs());
-    this.#waiter = new SnapshotWaiter(() => this.#actor.getSnapshot(), closedError);
-    this.#tokens = new SessionTokenSource({
-      snapshot: () => this.#actor.getSnapshot(),
-      vault: this.#vault,
-      waiter: this.#waiter,
-      clock,
-      started: () => (this.#started ??= this.#startOnce()),
-      send: (event) => this.#send(event),
-      closedError,
-    });
-    const host = options.sync ? new SyncHost({ options: options.sync, tokens: this.#tokens, fetch: options.fetch, clock, logger }) : null;
-    this.#host = host;
-    this.#actor = createSessionActor({
-      options,
-      vault: this.#vault,
-      writer: this.#writer,
-      host,
-      takeLoginAttempt: () => this.#logins.takeAttempt(),
-      takeRefreshIntent: () => this.#refreshIntent.take(),
-      loggedOutWith: (pendingWrites) => (this.#lastLogout = pendingWrites),
-    });
-    this.#status = new ClientStatusFeed(this.#actor.getSnapshot(), (status) => this.#events.emit('sessionChanged', status));
-    relaySessionEvents({ actor: this.#actor, status: this.#status, waiter: this.#waiter, events: this.#events, host, options });
-    if (host) this.#status.follow(host.status$);
-    this.#graphql = clientGraphQL(options.graphql, this.#tokens, options.fetch);
-    const start = (): Promise<unknown> => this.start();
-    this.#logins = new LoginQueue({ actor: this.#actor, waiter: this.#waiter, host, clock, start, user: () => this.user, isBusy });
+  constructor(session: SessionRuntime) {
+    this.#session = session;
+    this.#graphql = clientGraphQL(session.options.graphql, session.tokens, session.options.fetch);
   }
 
   /** The current session and sync status (no tokens). */
   get status(): SessionStatus {
-    return this.#status.value;
+    return this.#session.status.value;
   }
 
   /** The session status now and on every change. Completes on `close()`. */
   get status$(): Observable<SessionStatus> {
-    return this.#status.status$;
+    return this.#session.status.status$;
   }
 
   /** The signed-in (or expired) user, or null when logged out. Never a raw token. */
   get user(): SyncUser | null {
-    const { context } = this.#actor.getSnapshot();
+    const { context } = this.#session.actor.getSnapshot();
     if (context.userId === null) return null;
     return {
       id: context.userId,
-      customData: this.#vault.customData,
+      customData: this.#session.vault.customData,
       accessTokenExpiresAt: context.accessExpiresAt,
       refreshTokenExpiresAt: context.refreshExpiresAt,
     };
@@ -120,7 +68,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
 
   /** The running session actor, for devtools (`inspect`), selectors and tags. */
   get actor(): SessionActor {
-    return this.#actor;
+    return this.#session.actor;
   }
 
   /** Authenticated GraphQL: token attached as a header, one refresh and one replay on a 401. */
@@ -130,10 +78,9 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
 
   /** Restores a persisted session, if any, and starts watching wake signals. Idempotent. */
   async start(): Promise<SessionStatus> {
-    if (this.#waiter.closed) throw closedError();
-    this.#started ??= this.#startOnce();
-    await this.#started;
-    await this.#host?.whenOpen();
+    this.#throwIfClosed();
+    await this.#session.start();
+    await this.#session.sync?.whenOpen();
     return this.status;
   }
 
@@ -142,7 +89,11 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
     if (typeof credentials?.username !== 'string' || typeof credentials.password !== 'string') {
       return Promise.reject(new SessionError('INVALID_OPTION', 'login: expected { username, password } strings', { kind: 'rejected' }));
     }
-    return this.#logins.login(credentials);
+    // One after another, whatever the outcome of the ones before.
+    const run = (): Promise<SyncUser> => this.#loginOnce(credentials);
+    const result = this.#logins.then(run, run);
+    this.#logins = result.catch(() => undefined);
+    return result;
   }
 
   /**
@@ -151,20 +102,24 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
    * clears the local session. Resolves with the writes that stayed local.
    */
   async logout(opts: LogoutOptions = {}): Promise<LogoutResult> {
+    const session = this.#session;
     await this.start();
-    await this.#waiter.until((s) => !s.matches('restoring') && !s.matches('loggingOut'));
-    if (this.#actor.getSnapshot().matches('loggedOut')) {
-      await this.#writer.clear();
+    if (loggedOut(await session.waitFor((s) => !loggingOut(s)))) {
+      await session.writes.clear();
       return { pendingWrites: {} };
     }
     const event: SessionEvent = { type: 'session.logout' };
     if (opts.wipe !== undefined) event.wipe = opts.wipe;
     if (opts.flushTimeoutMs !== undefined) event.flushTimeoutMs = opts.flushTimeoutMs;
-    this.#lastLogout = {};
-    this.#host?.expectLogout();
-    this.#actor.send(event);
-    await this.#waiter.until((s) => s.matches('loggedOut'));
-    return { pendingWrites: this.#lastLogout };
+    let pendingWrites: Record<string, PendingWritesInfo> = {};
+    const heard = session.actor.on('loggedOut', (e) => (pendingWrites = e.pendingWrites ?? {}));
+    try {
+      session.send(event);
+      await session.waitFor(loggedOut);
+    } finally {
+      heard.unsubscribe();
+    }
+    return { pendingWrites };
   }
 
   /**
@@ -174,11 +129,11 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
    * the database could not be opened. `await client.ready()` waits for them.
    */
   get collections(): UserCollections<C> {
-    const sync = this.#host?.current;
+    const sync = this.#session.sync?.current;
     const db = sync?.database;
     if (db) return db.collections as UserCollections<C>;
     if (sync?.failure) throw sync.failure;
-    if (!this.#host) throw new SessionError('NOT_LOGGED_IN', 'sync is not configured (no collections)', { kind: 'rejected' });
+    if (!this.#session.sync) throw new SessionError('NOT_LOGGED_IN', 'sync is not configured (no collections)', { kind: 'rejected' });
     if (!sync) throw new SessionError('NOT_LOGGED_IN', 'nobody is signed in', { kind: 'rejected' });
     throw new SessionError('NOT_LOGGED_IN', "the user's database is still opening: await client.ready()", { kind: 'rejected' });
   }
@@ -190,8 +145,8 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
    */
   async ready(): Promise<UserCollections<C>> {
     await this.start();
-    await this.#waiter.until((s) => !isBusy(s));
-    await this.#host?.whenStarted();
+    await this.#session.waitFor((s) => !busy(s));
+    await this.#session.sync?.whenStarted();
     return this.collections;
   }
 
@@ -202,7 +157,7 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
    */
   async awaitInSync(): Promise<void> {
     await this.ready();
-    const sync = this.#host?.current;
+    const sync = this.#session.sync?.current;
     if (!sync) throw new SessionError('NOT_LOGGED_IN', 'nobody is signed in', { kind: 'rejected' });
     await sync.awaitInSync();
   }
@@ -214,80 +169,109 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
    */
   async pendingWrites(): Promise<Record<string, PendingWritesInfo>> {
     await this.start();
-    await this.#waiter.until((s) => !isBusy(s));
-    return (await this.#host?.pendingWrites()) ?? {};
+    await this.#session.waitFor((s) => !busy(s));
+    return (await this.#session.sync?.current?.pendingWrites()) ?? {};
   }
 
   /** The signed-in user's refused documents, with their reasons; re-emitted on each change. */
   get rejected$(): Observable<RejectedDocument[]> {
-    return this.#host?.rejected$ ?? of([]);
+    return this.#session.sync?.rejected$ ?? of([]);
   }
 
   /** Every conflict the server reported, after the collection's handler resolved it. */
   get conflicts$(): Observable<SyncConflict> {
-    return this.#host?.conflicts$ ?? EMPTY;
+    return this.#session.sync?.conflicts$ ?? EMPTY;
   }
 
   /** Sends a refused document again as it is now locally; `'rejected'` if refused again. */
   async retryRejected(collection: keyof C & string, documentId: string): Promise<RetryOutcome> {
-    return (await this.#syncHost().engine()).retryRejected(collection, documentId);
+    return (await this.#syncEngine()).retryRejected(collection, documentId);
   }
 
   /** Gives up a refused write: the local document returns to the server's state (or away). */
   async discardRejected(collection: keyof C & string, documentId: string): Promise<void> {
-    return (await this.#syncHost().engine()).discardRejected(collection, documentId);
+    return (await this.#syncEngine()).discardRejected(collection, documentId);
   }
 
   /** A valid access token; waits out a refresh in flight. Rejects with `RELOGIN_REQUIRED`, `NOT_LOGGED_IN`, … */
   async getValidAccessToken(): Promise<string> {
-    return (await this.#tokens.get()).token;
+    return (await this.#session.tokens.get()).token;
   }
 
   /** Forces a refresh and returns the new custom user data (Realm's `refreshCustomData`). */
   async refreshCustomData(): Promise<Record<string, unknown>> {
+    const session = this.#session;
     await this.start();
-    const deps = { actor: this.#actor, waiter: this.#waiter, vault: this.#vault, clock: this.#options.clock, isBusy };
-    return await this.#refreshIntent.force(() => forceRefresh(deps));
+    await session.waitFor((s) => !busy(s));
+    const before = session.vault.generation;
+    if (session.actor.getSnapshot().hasTag('acceptsRefresh')) session.send({ type: 'session.refreshRequested', trigger: 'forced' });
+    const after = await session.waitFor((s) => !s.hasTag('awaitsToken') && !busy(s));
+    if (after.hasTag('refreshScheduled') && session.vault.generation > before) return session.vault.customData;
+    const decision = decideToken(after, this.#session.options.clock.now());
+    if (decision.action === 'fail') throw decision.error;
+    const error = after.context.lastError;
+    throw new SessionError(error?.kind === 'rateLimited' ? 'RATE_LIMITED' : 'NETWORK', error?.message ?? 'refresh failed', {
+      kind: error?.kind ?? 'transient',
+    });
   }
 
   /** Subscribes to a client event; returns the unsubscribe function. Handlers that throw are logged. */
   on<K extends keyof SyncClientEvents>(event: K, handler: SyncClientEventHandler<K>): () => void {
-    return this.#events.on(event, handler);
+    return this.#session.events.on(event, handler);
   }
 
   /** Stops the actor, the wake watcher and sync (closing the user database); keeps the stored session. Idempotent. */
   async close(): Promise<void> {
-    if (this.#waiter.closed) return;
-    this.#signals?.close();
-    this.#actor.stop();
-    await this.#host?.close();
-    this.#waiter.close();
-    this.#status.complete();
-    this.#events.clear();
-    await this.#writer.flush();
+    if (this.#session.closed) return;
+    await this.#session.close();
   }
 
-  async #startOnce(): Promise<void> {
-    this.#actor.start();
-    this.#signals = watchOutsideSignals({
-      options: this.#options,
-      vault: this.#vault,
-      snapshot: () => this.#actor.getSnapshot(),
-      send: (event) => this.#send(event),
-      adopt: () => this.#refreshIntent.adopt(() => this.#send({ type: 'session.refreshRequested' })),
-      logout: () => void this.logout().catch(() => undefined),
-    });
-    await this.#waiter.until((s) => !s.matches('restoring'));
+  async #loginOnce(credentials: Credentials): Promise<SyncUser> {
+    const session = this.#session;
+    await this.start();
+    await session.waitFor((s) => !busy(s));
+    // The login's outcome, as the machine emits it: the classified failure, or a signed-in user.
+    let outcome: { error: SessionError } | 'loggedIn' | null = null;
+    const failed = session.actor.on('loginFailed', ({ error }) => (outcome = { error: SessionError.fromFailure(error as ClassifiedFailure) }));
+    const succeeded = session.actor.on('loggedIn', () => (outcome = 'loggedIn'));
+    try {
+      session.send({ type: 'session.login', credentials: sealCredentials(credentials) });
+      await session.waitFor((s) => !busy(s));
+    } finally {
+      failed.unsubscribe();
+      succeeded.unsubscribe();
+    }
+    const result = outcome as { error: SessionError } | 'loggedIn' | null;
+    if (result !== null && result !== 'loggedIn') throw result.error;
+    const user = this.user;
+    if (result === null || !user) throw new SessionError('NOT_LOGGED_IN', 'login was cancelled', { kind: 'rejected' });
+    const decision = decideToken(session.actor.getSnapshot(), session.options.clock.now());
+    if (decision.action === 'fail') throw decision.error;
+    await session.sync?.whenOpen();
+    return user;
   }
 
-  #syncHost(): SyncHost {
-    if (!this.#host) throw new SessionError('NOT_LOGGED_IN', 'sync is not configured (no collections)', { kind: 'rejected' });
-    return this.#host;
+  async #syncEngine() {
+    const sync = this.#session.sync;
+    if (!sync) throw new SessionError('NOT_LOGGED_IN', 'sync is not configured (no collections)', { kind: 'rejected' });
+    return sync.engine();
   }
 
-  #send(event: SessionEvent): void {
-    if (!this.#waiter.closed && this.#started) this.#actor.send(event);
+  #throwIfClosed(): void {
+    if (this.#session.closed) throw new SessionError('CLIENT_CLOSED', 'the client is closed', { kind: 'rejected' });
   }
+}
+
+// `client.graphql`: the configured endpoint's authenticated client, or one that says none is configured.
+function clientGraphQL(endpoint: GraphQLEndpointOptions | null, tokens: SessionTokenSource, fetch: typeof globalThis.fetch): AuthenticatedGraphQL {
+  if (!endpoint) {
+    const missing = (): Promise<never> =>
+      Promise.reject(new SessionError('INVALID_OPTION', 'options.graphql: no GraphQL endpoint configured', { kind: 'rejected' }));
+    return { request: missing, execute: missing };
+  }
+  const opts: Parameters<typeof createAuthenticatedGraphQL>[0] = { url: endpoint.url, tokens, fetch };
+  if (endpoint.timeoutMs !== undefined) opts.timeoutMs = endpoint.timeoutMs;
+  return createAuthenticatedGraphQL(opts);
 }
 
 /**
@@ -311,5 +295,5 @@ export class SyncClient<C extends Record<string, SyncCollectionOptions> = Record
 export function createSyncClient<C extends Record<string, SyncCollectionOptions> = Record<string, SyncCollectionOptions>>(
   options: SyncClientOptions<C>,
 ): SyncClient<C> {
-  return new SyncClient<C>(resolveSyncClientOptions(options));
+  return new SyncClient<C>(new SessionRuntime(resolveSyncClientOptions(options)));
 }

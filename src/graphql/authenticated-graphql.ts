@@ -54,11 +54,6 @@ export interface GraphQLResult<T> {
 
 /**
  * Options of {@link createAuthenticatedGraphQL}.
- *
- * @example
- * ```ts
- * const opts: AuthenticatedGraphQLOptions = { url: 'https://api.example.com/graphql', tokens, timeoutMs: 10_000 };
- * ```
  */
 export interface AuthenticatedGraphQLOptions {
   url: string;

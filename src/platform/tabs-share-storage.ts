@@ -1,10 +1,5 @@
 /**
  * The globals {@link tabsShareStorage} looks at (default: `globalThis`).
- *
- * @example
- * ```ts
- * const env: TabSharingEnvironment = { BroadcastChannel, navigator, document };
- * ```
  */
 export interface TabSharingEnvironment {
   BroadcastChannel?: unknown;

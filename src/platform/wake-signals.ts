@@ -47,11 +47,6 @@ export interface WakeTarget {
 
 /**
  * Options of {@link watchWakeSignals}.
- *
- * @example
- * ```ts
- * const opts: WakeSignalOptions = { onWake, checkIntervalMs: 5_000, jumpThresholdMs: 20_000 };
- * ```
  */
 export interface WakeSignalOptions {
   /** Called once per signal; the session re-checks expiry. */

@@ -5,11 +5,6 @@ import { parseStoredSession, type SessionStore } from './session-store.ts';
 
 /**
  * Options of {@link fileSessionStore}.
- *
- * @example
- * ```ts
- * const opts: FileSessionStoreOptions = { path: '/home/ann/.my-app/session.json', logger };
- * ```
  */
 export interface FileSessionStoreOptions {
   /** The JSON file; its directory is created (mode 0700) when missing. */

@@ -4,11 +4,6 @@ import { parseStoredSession, type SessionStore } from './session-store.ts';
 
 /**
  * Options of {@link indexedDbSessionStore}.
- *
- * @example
- * ```ts
- * const opts: IndexedDbSessionStoreOptions = { databaseName: 'my-app.session' };
- * ```
  */
 export interface IndexedDbSessionStoreOptions {
   /** IndexedDB database holding the session. Default `session-sync.session`. */

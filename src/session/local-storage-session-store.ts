@@ -19,11 +19,6 @@ export interface StorageLike {
 
 /**
  * Options of {@link localStorageSessionStore}.
- *
- * @example
- * ```ts
- * const opts: LocalStorageSessionStoreOptions = { key: 'my-app.session', storage: sessionStorage };
- * ```
  */
 export interface LocalStorageSessionStoreOptions {
   /** Storage key. Default `session-sync.session`. */

@@ -40,12 +40,6 @@ export type SyncDirection = 'pull' | 'push' | 'stream';
 
 /**
  * Options of {@link CollectionReplication}.
- *
- * @example
- * ```ts
- * const opts: CollectionReplicationOptions = { collection, rejectedStore, operations, transport, feed,
- *   replicationIdentifier: `${graphqlUrl}|todo`, pullBatchSize: 200 };
- * ```
  */
 export interface CollectionReplicationOptions {
   collection: RxCollection;

@@ -43,11 +43,6 @@ export interface RemoteChangeFeed {
 
 /**
  * Options of {@link LiveStream}.
- *
- * @example
- * ```ts
- * const opts: LiveStreamOptions = { url: wsUrl, tokens, operation: ops.stream!, onFailure: report, webSocketImpl: WebSocket };
- * ```
  */
 export interface LiveStreamOptions {
   url: string;

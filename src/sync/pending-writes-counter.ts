@@ -13,11 +13,6 @@ const PULLED_WRITES = 'replication-downstream-';
 
 /**
  * Options of {@link PendingWritesCounter}.
- *
- * @example
- * ```ts
- * const opts: PendingWritesCounterOptions = { collection, replication, status, held: () => held, logger };
- * ```
  */
 export interface PendingWritesCounterOptions {
   collection: RxCollection;

@@ -22,11 +22,6 @@ export interface Refusal {
 
 /**
  * A row that will not be pushed, and why.
- *
- * @example
- * ```ts
- * const entry: SetAsideRow = { row, code: 'HTTP_500', reason: 'server error (HTTP 500): …' };
- * ```
  */
 export interface SetAsideRow extends Refusal {
   row: PushRow;
@@ -49,12 +44,6 @@ export type DocumentsVerdict = 'tooLarge' | 'refused' | 'serverError';
 
 /**
  * Options of {@link PushBatches}: the replication's I/O, passed in.
- *
- * @example
- * ```ts
- * const opts: PushBatchesOptions = { send, setAside, sendable: async () => true, sleep, succeeded() {}, failed() {},
- *   maxRequestBytes: 1_048_576, logger: silentLogger };
- * ```
  */
 export interface PushBatchesOptions {
   /** One push request of `rows`: resolves with the server's conflicts, or throws what failed. */

@@ -2,8 +2,6 @@ import { combineLatest, map, merge } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { RxDatabase, RxJsonSchema } from 'rxdb';
 import type { ClassifiedFailure } from '../errors/classify-failure.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Logger } from '../platform/logger.ts';
 import { CollectionReplication } from './collection-replication.ts';
 import type { SyncDirection } from './collection-replication.ts';
 import { defaultOperations } from './graphql-operations.ts';
@@ -17,6 +15,7 @@ import type { RejectedDocument } from './rejected-documents.ts';
 import type { RetryOutcome } from './rejected-actions.ts';
 import type { RetryPolicy } from './retry-delay.ts';
 import type { CollectionSyncStatus, SyncState } from './sync-status.ts';
+import type { SyncRuntime } from './sync-runtime.ts';
 import { createSyncTransport } from './sync-transport.ts';
 import type { TokenSource } from './sync-transport.ts';
 
@@ -38,14 +37,10 @@ export interface SyncedCollection {
 }
 
 /**
- * Options of {@link SyncEngine}.
- *
- * @example
- * ```ts
- * const opts: SyncEngineOptions = { database: db, collections, graphqlUrl, wsUrl, tokens, stalledAfterMs: 60_000 };
- * ```
+ * Options of {@link SyncEngine}: the sync runtime's parts (only `tokens` is required; `fetch`, the
+ * clock and the logger default to the platform's and silence) and the replication's settings.
  */
-export interface SyncEngineOptions {
+export interface SyncEngineOptions extends Partial<SyncRuntime> {
   /** The signed-in user's database (see `openUserDatabase`). */
   database: RxDatabase;
   collections: Record<string, SyncedCollection>;
@@ -57,7 +52,6 @@ export interface SyncEngineOptions {
   /** Live stream ping interval and pong timeout (default 15 s). */
   keepAliveMs?: number;
   tokens: TokenSource;
-  fetch?: typeof fetch;
   timeoutMs?: number;
   onFailure?(failure: ClassifiedFailure, where: { collection: string; direction: SyncDirection }): void;
   pullBatchSize?: number;
@@ -66,8 +60,6 @@ export interface SyncEngineOptions {
   waitForLeadership?: boolean;
   retry?: RetryPolicy;
   stalledAfterMs?: number;
-  clock?: Clock;
-  logger?: Logger;
 }
 
 /**

@@ -22,11 +22,6 @@ export interface SyncResponse {
 
 /**
  * Options of {@link createSyncTransport}.
- *
- * @example
- * ```ts
- * const opts: SyncTransportOptions = { url: graphqlUrl, tokens, timeoutMs: 10_000 };
- * ```
  */
 export interface SyncTransportOptions {
   url: string;

@@ -21,11 +21,6 @@ export type SyncTab = 'leader' | 'follower' | 'noLeader';
 
 /**
  * A sync status and the tab it comes from.
- *
- * @example
- * ```ts
- * const view: TabSyncStatus = { ...sync.status, tab: 'leader' };
- * ```
  */
 export type TabSyncStatus = SyncStatus & {
   tab: SyncTab;
@@ -35,11 +30,6 @@ export type TabSyncStatus = SyncStatus & {
 
 /**
  * What the tabs talk over: a `BroadcastChannel` (every other tab of the origin hears each message).
- *
- * @example
- * ```ts
- * const channel: TabChannel = new BroadcastChannel('session-sync.sync:todo-app-2a97516c354b6884');
- * ```
  */
 export interface TabChannel {
   postMessage(message: unknown): void;

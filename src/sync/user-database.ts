@@ -27,11 +27,6 @@ const SYNC_ONLY_OPTIONS = new Set(['graphql', 'schemaVersionOf', 'deletedField']
 
 /**
  * Options of {@link openUserDatabase}.
- *
- * @example
- * ```ts
- * const opts: UserDatabaseOptions = { storage: getRxStorageDexie(), databaseName: 'todo-app', userId, collections };
- * ```
  */
 export interface UserDatabaseOptions {
   /** Any RxStorage: memory in tests, Dexie in browsers. */

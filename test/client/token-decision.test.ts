@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionContext } from '../../machines/session-events.ts';
 import { sessionMachine } from '../../machines/session.machine.ts';
-import { decideToken } from '../../src/client/token-decision.ts';
+import { decideToken } from '../../src/client/tokens.ts';
 
 const NOW = 1_000_000;
 const context = (over: Partial<SessionContext>): SessionContext => ({

@@ -60,11 +60,13 @@ describe('1-second access tokens during a 5,000-document backlog push', () => {
     const refreshed = refreshedEvents;
     expect(delta.pushedDocuments).toBe(5_000);
 
-    // Expiries happened; no stampede: never two refresh requests at once (concurrent 401s never sent
-    // a second), each new token came from one of them (a request timed out on a loaded machine is
-    // retried, so the server may count more), and none came sooner than the client's schedule allows
-    // (a 1 s token counts as 0.75 s left at receipt, refreshed a clamped half-lifetime early).
-    expect(delta.refreshes).toBeGreaterThanOrEqual(Math.floor(ms / 1000));
+    // Expiries happened (a 1 s token lapses in every second of the push; a starved event loop on a
+    // loaded machine may renew it up to a lifetime late, so at least one refresh per two seconds);
+    // no stampede: never two refresh requests at once (concurrent 401s never sent a second), each new
+    // token came from one of them (a request timed out on a loaded machine is retried, so the server
+    // may count more), and none came sooner than the client's schedule allows (a 1 s token counts as
+    // 0.75 s left at receipt, refreshed a margin clamped to a quarter of the lifetime early).
+    expect(delta.refreshes).toBeGreaterThanOrEqual(Math.floor(ms / 2000));
     expect(refreshRequests.mostInFlight).toBe(1);
     expect(refreshed).toBeGreaterThan(0);
     expect(refreshed).toBeLessThanOrEqual(delta.refreshes);

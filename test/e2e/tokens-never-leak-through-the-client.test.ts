@@ -3,6 +3,7 @@ import type { InspectionEvent } from 'xstate';
 import type { SyncServer } from '../../examples/server/start-server.ts';
 import type { Logger } from '../../src/index.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
+import { reachableStrings } from '../helpers/reachable-strings.ts';
 import {
   createTestUser, eventually, startE2EServer, todoClient, todos, untilStatus, type TestUser, type TodoClient,
 } from './support/e2e-client.ts';
@@ -11,22 +12,6 @@ import {
 // reconnected, a refused document, an outage, an expiry, a relogin — is collected from the wire,
 // and none appears in logs, inspection events, statuses, client events, hook payloads or the
 // user's local documents (refused-document records included).
-function strings(value: unknown, out: string[] = [], seen = new WeakSet<object>()): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (typeof value === 'object' && value !== null && !seen.has(value)) {
-    seen.add(value);
-    if (value instanceof Error) out.push(value.message, String(value.stack));
-    for (const key of Reflect.ownKeys(value)) {
-      try {
-        strings((value as Record<PropertyKey, unknown>)[key], out, seen);
-      } catch {
-        // A throwing getter holds nothing we could leak.
-      }
-    }
-  }
-  return out;
-}
-
 describe('tokens during a synced lifecycle', () => {
   let server: SyncServer;
   let proxy: FaultProxy;
@@ -94,7 +79,7 @@ describe('tokens during a synced lifecycle', () => {
     const local = await Promise.all(Object.values(await client.ready()).map((c) => c.find().exec()));
     seen.push(local.flat().map((doc) => doc.toJSON()));
     expect(issued.size).toBeGreaterThanOrEqual(4);
-    const haystack = strings(seen).join('\n');
+    const haystack = reachableStrings(seen).join('\n');
     expect(haystack).toContain(user.userId);
     const leaked = [...issued].filter((token) => haystack.includes(token) || haystack.includes(token.split('.')[2] ?? token));
     expect(leaked).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideStoredSession } from '../../src/client/shared-session.ts';
+import { decideStoredSession } from '../../src/client/refresh.ts';
 import type { StoredSession } from '../../src/session/session-store.ts';
 
 const NOW = Date.UTC(2026, 0, 1);

@@ -1,8 +1,14 @@
 import type { RefreshResult, SessionInfo } from '../../machines/session-events.ts';
+import { isAccessExpired } from '../../machines/session-logic.ts';
 import type { TokenGrant } from '../auth/auth-adapter.ts';
 import { readAccessToken, readRefreshTokenExpiry } from '../auth/token-info.ts';
 import { SessionError } from '../errors/session-error.ts';
+import type { TokenSource } from '../graphql/authenticated-graphql.ts';
 import type { StoredSession } from '../session/session-store.ts';
+import type { SessionSnapshot } from './public-types.ts';
+import type { SessionRuntime } from './session-runtime.ts';
+
+// Where tokens live (the vault), and how each request gets one (the session token source).
 
 /**
  * The one in-memory home of the tokens (besides the session store). The session machine only ever
@@ -135,5 +141,95 @@ export class TokenVault {
       refreshExpiresAt: this.#refreshExpiresAt,
       generation: this.#generation,
     };
+  }
+}
+
+/**
+ * What a token request should do in a given snapshot at `now`, read from the state's tags:
+ * - `serve`: hand out the vault's token (it serves here, and is neither expired nor refused);
+ * - `wait`: a new token is on its way (login, restore, a refresh in flight);
+ * - `wake`: only a refresh is scheduled, yet the token has expired: the timer never fired (the
+ *   device slept), so re-check;
+ * - `fail`: no token will come without the app doing something.
+ */
+export type TokenDecision =
+  | { action: 'serve' }
+  | { action: 'wait' }
+  | { action: 'wake' }
+  | { action: 'fail'; error: SessionError };
+
+/** Decides how to answer a token request; pure, so every branch is table-testable. */
+export function decideToken(snapshot: SessionSnapshot, now: number): TokenDecision {
+  const { context } = snapshot;
+  const expired = isAccessExpired(context.accessExpiresAt, now);
+  if (snapshot.hasTag('reloginRequired')) {
+    return context.reloginReason === 'accessRejectedAfterRefresh'
+      ? fail('ACCESS_REJECTED_LOOP', 'fresh access tokens keep being rejected; log in again', 'accessRejected')
+      : fail('RELOGIN_REQUIRED', 'the session has expired; log in again', 'refreshRejected');
+  }
+  // A reactive refresh means the server refused the vault's token; a proactive one keeps serving it.
+  const refused = snapshot.hasTag('refreshing') && context.refreshTrigger === 'reactive';
+  if (snapshot.hasTag('servesToken') && !expired && !refused && context.reloginReason === null) return { action: 'serve' };
+  if (snapshot.hasTag('awaitsToken')) return { action: 'wait' };
+  if (snapshot.hasTag('refreshScheduled')) return { action: 'wake' };
+  if (snapshot.hasTag('refreshing')) {
+    return fail('NETWORK', 'the access token expired and the refresh is waiting for the network', 'transient');
+  }
+  return fail('NOT_LOGGED_IN', 'no user is logged in', 'refreshRejected');
+}
+
+function fail(code: SessionError['code'], message: string, kind: NonNullable<SessionError['kind']>): TokenDecision {
+  return { action: 'fail', error: new SessionError(code, message, { kind }) };
+}
+
+/**
+ * The one place requests get their token (`client.graphql` and sync alike): serves, waits out a
+ * login or a refresh in flight, wakes a session that slept past expiry, or fails with a typed
+ * error. Refusals and first acceptances per token generation go to the session machine.
+ */
+export class SessionTokenSource implements TokenSource {
+  readonly #session: Pick<SessionRuntime, 'actor' | 'vault' | 'options' | 'closed' | 'start' | 'send' | 'waitFor'>;
+  #lastAccepted = -1;
+
+  /** Reads the session's snapshots; needs it started only once a token is asked for. */
+  constructor(session: Pick<SessionRuntime, 'actor' | 'vault' | 'options' | 'closed' | 'start' | 'send' | 'waitFor'>) {
+    this.#session = session;
+  }
+
+  async get(): Promise<{ token: string; generation: number }> {
+    const session = this.#session;
+    const { vault } = session;
+    const { clock } = session.options;
+    await session.start();
+    let woke = false;
+    for (;;) {
+      if (session.closed) throw new SessionError('CLIENT_CLOSED', 'the client is closed', { kind: 'rejected' });
+      const decide = (snapshot: SessionSnapshot): TokenDecision => decideToken(snapshot, clock.now());
+      const current = session.actor.getSnapshot();
+      const decision = decide(current);
+      if (decision.action === 'fail') throw decision.error;
+      if (decision.action === 'serve') {
+        const token = vault.accessToken;
+        if (token === null) throw new SessionError('NOT_LOGGED_IN', 'no user is logged in', { kind: 'refreshRejected' });
+        return { token, generation: vault.generation };
+      }
+      if (decision.action === 'wake' && !woke) {
+        // Expired while only scheduled: the timer never fired (sleep). Never hand out the stale token.
+        woke = true;
+        this.#session.send({ type: 'session.wake', reason: 'clockJump' });
+        continue;
+      }
+      await session.waitFor((snapshot) => snapshot !== current && decide(snapshot).action !== 'wait');
+    }
+  }
+
+  rejected(generation: number): void {
+    this.#session.send({ type: 'session.accessRejected', generation });
+  }
+
+  accepted(generation: number): void {
+    if (generation === this.#lastAccepted) return;
+    this.#lastAccepted = generation;
+    this.#session.send({ type: 'session.accessAccepted', generation });
   }
 }

@@ -1,8 +1,8 @@
 import type { KeyFunctionMap, MigrationStrategies, RxCacheReplacementPolicy, RxCollection, RxConflictHandler, RxJsonSchema, RxStorage } from 'rxdb';
 import { SessionError } from '../errors/session-error.ts';
-import type { CollectionOperations } from '../sync/graphql-operations.ts';
-import { REJECTED_COLLECTION } from '../sync/rejected-documents.ts';
-import type { RetryPolicy } from '../sync/retry-delay.ts';
+import type { CollectionOperations } from './graphql-operations.ts';
+import { REJECTED_COLLECTION } from './rejected-documents.ts';
+import type { RetryPolicy } from './retry-delay.ts';
 
 /**
  * One synced collection: its RxDB JSON schema, optionally the GraphQL operations of a server with
@@ -56,11 +56,6 @@ const COLLECTION_OPTIONS = new Set([
 
 /**
  * Sync tuning; every field is optional, and the defaults are meant for Node and browsers alike.
- *
- * @example
- * ```ts
- * const sync: SyncTuningOptions = { stalledAfterMs: 60_000 };
- * ```
  */
 export interface SyncTuningOptions {
   /** Documents per pull request. Default 1,000 (measured: fewer, larger pages; see the README's Benchmarks). */
@@ -92,11 +87,6 @@ export interface SyncTuningOptions {
 
 /**
  * What sync needs once validated; null when the app configured no collections.
- *
- * @example
- * ```ts
- * const sync: ResolvedSyncOptions | null = resolveSyncOptions(options, graphql);
- * ```
  */
 export interface ResolvedSyncOptions {
   storage: RxStorage<any, any>;
@@ -110,11 +100,6 @@ export interface ResolvedSyncOptions {
 
 /**
  * The sync part of `createSyncClient`'s options.
- *
- * @example
- * ```ts
- * const part: SyncOptionsInput = { storage: getRxStorageMemory(), databaseName: 'todo-app', collections: { todo: { schema } } };
- * ```
  */
 export interface SyncOptionsInput {
   storage?: RxStorage<any, any>;

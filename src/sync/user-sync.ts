@@ -3,21 +3,19 @@ import type { Observable } from 'rxjs';
 import { removeRxDatabase } from 'rxdb';
 import type { RxDatabase } from 'rxdb';
 import type { ReplicationCommand } from '../../machines/session-events.ts';
-import type { TokenSource } from '../graphql/authenticated-graphql.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Logger } from '../platform/logger.ts';
-import { redactSecrets } from '../platform/redact.ts';
-import { resolveWebSocket } from '../platform/web-socket.ts';
-import type { PendingWrites } from '../sync/pending-writes.ts';
-import { SyncEngine } from '../sync/sync-engine.ts';
-import type { SyncStatus } from '../sync/sync-engine.ts';
-import { TabSync } from '../sync/tab-sync.ts';
-import type { TabSyncStatus } from '../sync/tab-sync.ts';
-import { openUserDatabase, userDatabaseName } from '../sync/user-database.ts';
 import { SessionError, isSessionError } from '../errors/session-error.ts';
 import { syncUnavailable } from '../errors/sync-unavailable.ts';
+import { redactSecrets } from '../platform/redact.ts';
+import { resolveWebSocket } from '../platform/web-socket.ts';
+import type { PendingWrites } from './pending-writes.ts';
+import type { MigrationProgress } from './schema-migration.ts';
+import { SyncEngine } from './sync-engine.ts';
+import type { SyncStatus } from './sync-engine.ts';
 import type { ResolvedSyncOptions } from './sync-options.ts';
-import type { MigrationProgress } from '../sync/schema-migration.ts';
+import type { SyncRuntime } from './sync-runtime.ts';
+import { TabSync } from './tab-sync.ts';
+import type { TabSyncStatus } from './tab-sync.ts';
+import { openUserDatabase, userDatabaseName } from './user-database.ts';
 
 /**
  * Writes of one collection that the server has not accepted yet.
@@ -33,21 +31,11 @@ export interface PendingWritesInfo {
   oldestAgeMs: number | null;
 }
 
-/**
- * What one user's sync needs.
- *
- * @example
- * ```ts
- * new UserSync({ options, userId, tokens, fetch, clock, logger, after: Promise.resolve() });
- * ```
- */
-export interface UserSyncDeps {
+/** What one user's sync is opened with. */
+export interface UserSyncInput {
   options: ResolvedSyncOptions;
+  runtime: SyncRuntime;
   userId: string;
-  tokens: TokenSource;
-  fetch: typeof fetch;
-  clock: Clock;
-  logger: Logger;
   /** Resolves once databases closed earlier are closed (reopening the same name must wait). */
   after: Promise<void>;
 }
@@ -62,13 +50,6 @@ export interface UserSyncDeps {
  * the database's leader (RxDB replicates in one tab), status, `awaitInSync` and `pendingWrites` come from the leader
  * over {@link TabSync}; once this tab is elected, its own replication starts in the session's
  * current state (resumed or paused).
- *
- * @example
- * ```ts
- * const sync = new UserSync(deps);
- * sync.command({ type: 'replication.resume' });
- * const left = await sync.close({ wipe: false, flushTimeoutMs: 5_000 });
- * ```
  */
 export class UserSync {
   readonly userId: string;
@@ -81,7 +62,7 @@ export class UserSync {
    * says why not. Where tabs elect a leader, known before the election (the WebSocket is checked first).
    */
   readonly startFailure: Promise<SessionError | null>;
-  readonly #deps: UserSyncDeps;
+  readonly #input: UserSyncInput;
   readonly #engine = new BehaviorSubject<SyncEngine | null>(null);
   readonly #failure = new BehaviorSubject<SessionError | null>(null);
   // RxDB's schema migration while the database opens; null otherwise.
@@ -99,9 +80,9 @@ export class UserSync {
   #running = false;
   #closing: Promise<Record<string, PendingWritesInfo>> | null = null;
 
-  constructor(deps: UserSyncDeps) {
-    this.#deps = deps;
-    this.userId = deps.userId;
+  constructor(input: UserSyncInput) {
+    this.#input = input;
+    this.userId = input.userId;
     this.startFailure = new Promise((resolve) => (this.#settleStart = resolve));
     this.opened = this.#openDatabase();
     this.engineOpened = this.opened.then((ok) => (ok ? this.#openEngine() : null));
@@ -250,7 +231,7 @@ export class UserSync {
       if (opts.wipe) {
         if (db) await db.remove();
         else await this.#removeUnopened();
-        this.#deps.logger.info('local database wiped', { userId: this.userId });
+        this.#input.runtime.logger.info('local database wiped', { userId: this.userId });
       } else {
         await db?.close();
       }
@@ -260,8 +241,8 @@ export class UserSync {
   }
 
   async #openDatabase(): Promise<boolean> {
-    const { options, userId } = this.#deps;
-    await this.#deps.after;
+    const { options, userId } = this.#input;
+    await this.#input.after;
     try {
       this.#db = await openUserDatabase({
         storage: options.storage,
@@ -284,7 +265,7 @@ export class UserSync {
   async #openEngine(): Promise<SyncEngine | null> {
     let webSocketImpl: unknown;
     try {
-      webSocketImpl = this.#streams() ? await resolveWebSocket(this.#deps.options.tuning.webSocketImpl) : undefined;
+      webSocketImpl = this.#streams() ? await resolveWebSocket(this.#input.options.tuning.webSocketImpl) : undefined;
     } catch (error) {
       await this.#openCounter();
       this.#fail(isSessionError(error) ? error : syncUnavailable('no WebSocket implementation', error, 'local writes are kept'));
@@ -314,13 +295,13 @@ export class UserSync {
       awaitInSync: () => opened.awaitInSync(),
       pendingWrites: () => this.#countOwn(),
     });
-    this.#deps.logger.debug('user database syncing', { userId: this.userId });
+    this.#input.runtime.logger.debug('user database syncing', { userId: this.userId });
     return opened;
   }
 
   // Whether any collection syncs over the live stream (and so needs a WebSocket).
   #streams(): boolean {
-    const { wsUrl, collections } = this.#deps.options;
+    const { wsUrl, collections } = this.#input.options;
     return wsUrl !== undefined && Object.values(collections).some((def) => !def.graphql || def.graphql.stream !== undefined);
   }
 
@@ -340,7 +321,7 @@ export class UserSync {
 
   // Loud: the status, every waiter, and the logger at error level hear the cause.
   #fail(failure: SessionError): void {
-    this.#deps.logger.error('sync cannot start for this user', { userId: this.userId, code: failure.code, error: failure.message });
+    this.#input.runtime.logger.error('sync cannot start for this user', { userId: this.userId, code: failure.code, error: failure.message });
     this.#failure.next(failure);
     this.#settleStart(failure);
   }
@@ -352,9 +333,9 @@ export class UserSync {
 
   // Tabs sharing this database replicate in the elected one; the others follow it.
   #followTabs(db: RxDatabase): void {
-    if (!db.multiInstance || this.#deps.options.tuning.waitForLeadership === false) return;
+    if (!db.multiInstance || this.#input.options.tuning.waitForLeadership === false) return;
     if (typeof BroadcastChannel !== 'function') return;
-    this.#tabs.next(new TabSync({ channel: new BroadcastChannel(`session-sync.sync:${db.name}`), logger: this.#deps.logger }));
+    this.#tabs.next(new TabSync({ channel: new BroadcastChannel(`session-sync.sync:${db.name}`), logger: this.#input.runtime.logger }));
   }
 
   async #countOwn(): Promise<Record<string, PendingWrites>> {
@@ -369,7 +350,8 @@ export class UserSync {
   }
 
   #engineOptions(): Omit<ConstructorParameters<typeof SyncEngine>[0], 'database'> {
-    const { options, tokens, fetch, clock, logger } = this.#deps;
+    const { options, runtime } = this.#input;
+    const { tokens, fetch, clock, logger } = runtime;
     const { tuning } = options;
     return {
       collections: options.collections,
@@ -403,12 +385,12 @@ export class UserSync {
   }
 
   async #removeUnopened(): Promise<void> {
-    const { options, userId } = this.#deps;
+    const { options, userId } = this.#input;
     await removeRxDatabase(await userDatabaseName(options.databaseName, userId), options.storage);
   }
 
   #ages(counts: Record<string, PendingWrites>): Record<string, PendingWritesInfo> {
-    const now = this.#deps.clock.now();
+    const now = this.#input.runtime.clock.now();
     return Object.fromEntries(
       Object.entries(counts).map(([name, { count, oldestAt }]) => [
         name,
@@ -419,7 +401,7 @@ export class UserSync {
 
   #warn(message: string, error: unknown): void {
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.#deps.logger.warn(message, { userId: this.userId, error: redactSecrets(detail) });
+    this.#input.runtime.logger.warn(message, { userId: this.userId, error: redactSecrets(detail) });
   }
 }
 
