@@ -2,8 +2,9 @@
 // The package as a user gets it: `npm pack` (prepack builds dist/), the tarball installed into a
 // throwaway project in a temp dir with rxdb, xstate and ws from the registry, then:
 //   1. tarball    what it ships: dist (.js, .d.ts, .js.map), README, LICENSE; no sources, tests or server;
-//   2. node       a plain `node` ESM import of `session-sync`, `session-sync/advanced` and
-//                 `session-sync/machines`, a client
+//   2. node       a plain `node` ESM import of `session-sync`, `session-sync/advanced`,
+//                 `session-sync/machines` and `session-sync/testing` (Node-only: its in-memory
+//                 server answers a login over loopback HTTP), a client
 //                 (with and without sync) whose start() resolves 'loggedOut', the file session store
 //                 (its lazy node:fs import), and the live stream's WebSocket through `#websocket`;
 //   3. tsc        a strict consumer (skipLibCheck false, exactOptionalPropertyTypes,
@@ -11,6 +12,7 @@
 //                 typed collections included (a wrong field type must not compile);
 //   4. browser    an esbuild `--platform=browser` bundle of a minimal app (createSyncClient +
 //                 appServicesAuth + indexedDbSessionStore): nothing Node-only in it, gzip size vs budget.
+//                 It imports the main entry only: session-sync/testing is for test runners on Node.
 // Usage: node scripts/check-package.mjs [--tarball <session-sync-x.y.z.tgz>] [--keep]
 // Runs on whatever `node` is first on PATH (npm too); .ci/run calls it on Node 20, 22 and 24.
 import { spawn, spawnSync } from 'node:child_process';
@@ -86,7 +88,7 @@ try {
   const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
   const { size } = await import('node:fs').then((fs) => fs.statSync(tarball));
   console.log(`   ${tarball.split('/').pop()}: ${files.length} files, ${kb(size)}`);
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/index.js.map', 'dist/machines/index.js', 'dist/machines/index.d.ts']) {
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/index.js.map', 'dist/machines/index.js', 'dist/machines/index.d.ts', 'dist/src/testing/index.js', 'dist/src/testing/index.d.ts']) {
     check(files.includes(f), `ships ${f}`);
   }
   const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/package\.json|dist\/.+\.(js|d\.ts|js\.map))$/.test(f));
@@ -136,6 +138,8 @@ import { join } from 'node:path';
 import * as lib from 'session-sync';
 import * as advanced from 'session-sync/advanced';
 import * as machines from 'session-sync/machines';
+import * as testing from 'session-sync/testing';
+import * as conformance from 'session-sync/conformance';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 
 for (const name of ['createSyncClient', 'appServicesAuth', 'oauth2Auth', 'customAuth', 'memorySessionStore', 'fileSessionStore',
@@ -149,7 +153,23 @@ for (const name of ['classifyFailure', 'createAuthenticatedGraphQL', 'watchWakeS
 assert.equal(advanced.classifyFailure({ status: 503 }, 'data').kind, 'transient');
 assert.equal(machines.sessionMachine.id, 'session', 'sessionMachine');
 assert.equal(typeof machines.createSessionTiming, 'function');
-console.log('   ok   import: session-sync (' + Object.keys(lib).length + ' exports), session-sync/advanced (' + Object.keys(advanced).length + '), session-sync/machines (' + Object.keys(machines).length + ')');
+for (const name of ['startInMemoryServer', 'createInMemoryServer', 'startFaultProxy', 'driveToReloginRequired', 'untilStatus', 'goOffline', 'comeBackOnline']) {
+  assert.equal(typeof testing[name], 'function', 'testing ' + name);
+  assert.equal(lib[name], undefined, name + ' is on session-sync/testing only');
+}
+console.log('   ok   import: session-sync (' + Object.keys(lib).length + ' exports), session-sync/advanced (' + Object.keys(advanced).length + '), session-sync/machines (' + Object.keys(machines).length + '), session-sync/testing (' + Object.keys(testing).length + ')');
+
+// The testing kit's server on a loopback port, and the client's login against it.
+const kitServer = await testing.startInMemoryServer();
+await kitServer.createUser({ username: 'kit@example.com', password: 'kit-password' });
+const kitClient = lib.createSyncClient({ auth: lib.appServicesAuth({ baseUrl: kitServer.authUrl, appId: kitServer.appId }), wakeSignals: false });
+await kitClient.start();
+assert.equal((await kitClient.login({ username: 'kit@example.com', password: 'kit-password' })).id.length > 0, true);
+assert.equal(kitClient.status.session, 'active');
+await kitClient.close();
+await kitServer.close();
+console.log("   ok   session-sync/testing: startInMemoryServer() answers a client's login");
+for (const name of ['checkServer', 'formatReport', 'appServicesLogin']) assert.equal(typeof conformance[name], 'function', 'conformance ' + name);
 
 const auth = lib.appServicesAuth({ baseUrl: 'http://127.0.0.1:9/api/client/v2.0', appId: 'consumer' });
 const plain = lib.createSyncClient({ auth });
@@ -183,6 +203,9 @@ console.log('   ok   #websocket on node ' + process.versions.node + ': ' + which
   const nodeRun = run(process.execPath, ['node-check.mjs'], { cwd: app });
   process.stdout.write(nodeRun.stdout);
   if (nodeRun.status !== 0) fail(`node-check.mjs exited ${nodeRun.status}:\n${nodeRun.stderr}`);
+  // The conformance check's command, as `npx session-sync-check` finds it in the installed package.
+  const bin = run(join(app, 'node_modules', '.bin', 'session-sync-check'), ['--help'], { cwd: app });
+  check(bin.status === 0 && /--graphql/.test(bin.stdout + bin.stderr), `npx session-sync-check --help runs from the tarball (exit ${bin.status})`);
   done();
 
   // 4. tsc on a strict consumer ------------------------------------------------------------------------

@@ -50,7 +50,15 @@ export async function authRequest(
   try {
     const request: RequestInit = { method: init.method, headers: init.headers, signal: deadline.signal };
     if (init.body !== undefined) request.body = init.body;
-    response = await ctx.fetch(url, request);
+    try {
+      response = await ctx.fetch(url, request);
+    } catch (thrown) {
+      // After an outage, fetch may first try a pooled connection the outage cut. A login is safe to
+      // send again (at worst the server opens a second session); a refresh is not: with rotation, a
+      // second one would present a token the first may already have replaced.
+      if (phase !== 'login' || !isStaleConnection(thrown) || deadline.signal.aborted) throw thrown;
+      response = await ctx.fetch(url, request);
+    }
     text = await response.text();
   } catch (thrown) {
     throw fail(classifyFailure({ thrown }, phase), thrown);
@@ -104,4 +112,11 @@ export function optionalString(json: unknown, field: string): string | undefined
   if (typeof json !== 'object' || json === null) return undefined;
   const value = (json as Record<string, unknown>)[field];
   return typeof value === 'string' ? value : undefined;
+}
+
+// A connection that was closed under the request before any answer came (not a refused one).
+function isStaleConnection(thrown: unknown): boolean {
+  const cause = (thrown as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : '';
+  return ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code) || cause?.message === 'other side closed';
 }

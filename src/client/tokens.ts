@@ -37,6 +37,11 @@ export class TokenVault {
     return this.#accessToken;
   }
 
+  /** Whose tokens these are, or null when signed out. */
+  get userId(): string | null {
+    return this.#userId;
+  }
+
   /** The current refresh token, or null. */
   get refreshToken(): string | null {
     return this.#refreshToken;
@@ -196,7 +201,7 @@ export class SessionTokenSource implements TokenSource {
     this.#session = session;
   }
 
-  async get(): Promise<{ token: string; generation: number }> {
+  async get(): Promise<{ token: string; generation: number; userId: string }> {
     const session = this.#session;
     const { vault } = session;
     const { clock } = session.options;
@@ -210,8 +215,9 @@ export class SessionTokenSource implements TokenSource {
       if (decision.action === 'fail') throw decision.error;
       if (decision.action === 'serve') {
         const token = vault.accessToken;
-        if (token === null) throw new SessionError('NOT_LOGGED_IN', 'no user is logged in', { kind: 'refreshRejected' });
-        return { token, generation: vault.generation };
+        const userId = vault.userId;
+        if (token === null || userId === null) throw new SessionError('NOT_LOGGED_IN', 'no user is logged in', { kind: 'refreshRejected' });
+        return { token, generation: vault.generation, userId };
       }
       if (decision.action === 'wake' && !woke) {
         // Expired while only scheduled: the timer never fired (sleep). Never hand out the stale token.

@@ -17,8 +17,11 @@ import { requestDeadline } from '../platform/request-deadline.ts';
  * ```
  */
 export interface TokenSource {
-  /** The current token; waits out a refresh in flight; throws `RELOGIN_REQUIRED` when there is none. */
-  get(): Promise<{ token: string; generation: number }>;
+  /**
+   * The current token; waits out a refresh in flight; throws `RELOGIN_REQUIRED` when there is none.
+   * `userId`, when known, names whose token it is (sync takes only its own user's).
+   */
+  get(): Promise<{ token: string; generation: number; userId?: string }>;
   /** A request made with that generation's token was rejected as unauthenticated. */
   rejected(generation: number): void;
   /** A request made with that generation's token succeeded (called per success; dedupe upstream). */

@@ -105,7 +105,8 @@ export class LiveStream implements RemoteChangeFeed {
       connectionParams: async () => {
         const { token, generation } = await opts.tokens.get();
         this.#generation = generation;
-        return { authorization: `Bearer ${token}` };
+        // announceLive: a server that supports it sends one empty event once a subscription is live.
+        return { authorization: `Bearer ${token}`, announceLive: true };
       },
       on: {
         connecting: () => {
@@ -234,7 +235,10 @@ export class LiveStream implements RemoteChangeFeed {
               return;
             }
             try {
-              this.#events.next(readBulk(operation, result.data));
+              const bulk = readBulk(operation, result.data);
+              // An empty event says the subscription is live on the server: pull from the checkpoint
+              // again, since the pull at connect may have run before it was (see docs/wire-protocol.md).
+              this.#events.next(bulk.documents.length === 0 ? 'RESYNC' : bulk);
             } catch (error) {
               this.#opts.onFailure(failureOf(error));
             }

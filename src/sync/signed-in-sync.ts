@@ -4,6 +4,7 @@ import type { RxCollection } from 'rxdb';
 import { fromCallback, fromPromise } from 'xstate';
 import type { LogoutInput, ReplicationCommand, ReplicationInput } from '../../machines/session-events.ts';
 import { SessionError } from '../errors/session-error.ts';
+import type { TokenSource } from '../graphql/authenticated-graphql.ts';
 import type { RejectedDocument } from './rejected-documents.ts';
 import type { SyncEngine } from './sync-engine.ts';
 import type { ResolvedSyncOptions } from './sync-options.ts';
@@ -65,7 +66,8 @@ export class SignedInSync {
 
   /** The `replication` actor `signedIn` invokes: lives as long as that user is signed in. */
   readonly replication = fromCallback<ReplicationCommand, ReplicationInput>(({ input, receive }) => {
-    const sync = new UserSync({ options: this.#options, runtime: this.#runtime, userId: input.userId, after: this.#closing });
+    const runtime = { ...this.#runtime, tokens: tokensOf(this.#runtime.tokens, input.userId) };
+    const sync = new UserSync({ options: this.#options, runtime, userId: input.userId, after: this.#closing });
     this.#current.next(sync);
     receive((command) => sync.command(command));
     return () => {
@@ -140,4 +142,21 @@ export class SignedInSync {
   #engine$() {
     return this.#current.pipe(switchMap((sync) => (sync ? sync.engine$ : of(null))));
   }
+}
+
+// Custody: a user's sync is served that user's tokens only. While it closes after another user signed
+// in, a request it still makes fails (transiently: its outbox stays for that user's return) instead of
+// carrying the new user's token.
+function tokensOf(tokens: TokenSource, userId: string): TokenSource {
+  return {
+    async get() {
+      const lease = await tokens.get();
+      if (lease.userId !== undefined && lease.userId !== userId) {
+        throw new SessionError('NOT_LOGGED_IN', "another user signed in: this user's sync is closing", { kind: 'transient' });
+      }
+      return lease;
+    },
+    rejected: (generation) => tokens.rejected(generation),
+    accepted: (generation) => tokens.accepted(generation),
+  };
 }

@@ -68,7 +68,13 @@ function typeCheck(all: Snippet[]): string[] {
   const options: ts.CompilerOptions = {
     ...config?.options,
     noEmit: true,
-    paths: { 'session-sync': [`${root}src/index.ts`], 'session-sync/machines': [`${root}machines/index.ts`] },
+    paths: {
+      'session-sync': [`${root}src/index.ts`],
+      'session-sync/machines': [`${root}machines/index.ts`],
+      'session-sync/advanced': [`${root}src/advanced.ts`],
+      'session-sync/testing': [`${root}src/testing/index.ts`],
+      'session-sync/conformance': [`${root}src/conformance/index.ts`],
+    },
   };
   const host = ts.createCompilerHost(options);
   const original = { getSourceFile: host.getSourceFile, fileExists: host.fileExists, readFile: host.readFile };

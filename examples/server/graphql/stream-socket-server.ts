@@ -181,7 +181,7 @@ export function attachStreamSockets(deps: StreamSocketDeps): { close(): Promise<
     context: (ctx): SyncContext => {
       const user = sockets.userOf(ctx.extra.socket);
       if (!user) throw new Error('unauthenticated socket');
-      return { user, refusals: [] };
+      return { user, refusals: [], announceLive: ctx.connectionParams?.['announceLive'] === true };
     },
   }, wss);
 

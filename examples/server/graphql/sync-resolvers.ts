@@ -11,6 +11,8 @@ import { bulkStream } from './bulk-stream.ts';
 export interface SyncContext {
   user: AuthenticatedUser;
   refusals: GraphQLError[];
+  /** The socket asked (`connectionParams.announceLive`) to be told when a subscription is live. */
+  announceLive?: boolean;
 }
 
 export interface SyncResolverDeps {
@@ -67,6 +69,10 @@ export function syncRootValue(deps: SyncResolverDeps): Record<string, unknown> {
       stats.activeStreams += 1;
       return bulkStream((push) => {
         const unsubscribe = feed.subscribe(ctx.user.userId, collection, (bulk) => push({ [`stream${T}`]: bulk }));
+        // Live from here: the empty event tells a client that asked for it to pull from its checkpoint
+        // now, so a change made between its connect and this subscription is not missed. Only on
+        // request: RxDB's own GraphQL plugin would take it for a change with no checkpoint.
+        if (ctx.announceLive) push({ [`stream${T}`]: { documents: [], checkpoint: null } });
         return () => {
           stats.activeStreams -= 1;
           unsubscribe();
