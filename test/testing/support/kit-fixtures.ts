@@ -1,9 +1,10 @@
 // Fixtures of the testing kit's own tests: a todo client of an in-memory server, and raw calls of
 // the wire protocol (the default operations, as the client sends them).
 import type { RxJsonSchema } from 'rxdb';
+import { afterAll, beforeAll } from 'vitest';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { appServicesAuth, createSyncClient, defaultOperations, type SyncClient, type SyncClientOptions } from '../../../src/index.ts';
-import type { InMemoryServer } from '../../../src/testing/index.ts';
+import { startInMemoryServer, type InMemoryServer } from '../../../src/testing/index.ts';
 
 export const todoSchema: RxJsonSchema<any> = {
   version: 0,
@@ -60,3 +61,21 @@ export const pullTodo = (server: InMemoryServer, token: string, checkpoint: unkn
 /** `pushTodo` of `rows`. */
 export const pushTodo = (server: InMemoryServer, token: string, rows: Parameters<typeof todoOps.push.variables>[0]) =>
   graphqlRaw(server, token, todoOps.push.query, todoOps.push.variables(rows));
+
+/** A kit server and a client signed in as `user` and in sync, for the tests of one file (started before them, closed after). */
+export function signedInKitClient(user: { username: string; password: string }): { readonly server: InMemoryServer; readonly client: TodoClient; readonly userId: string } {
+  const stage = {} as { server: InMemoryServer; client: TodoClient; userId: string };
+  beforeAll(async () => {
+    stage.server = await startInMemoryServer();
+    ({ userId: stage.userId } = await stage.server.createUser(user));
+    stage.client = kitClient(stage.server);
+    await stage.client.start();
+    await stage.client.login(user);
+    await stage.client.awaitInSync();
+  });
+  afterAll(async () => {
+    await stage.client?.close();
+    await stage.server?.close();
+  });
+  return stage;
+}
