@@ -12,7 +12,7 @@ const compare = (a: ServerDocument, b: ServerDocument): number =>
   updatedAtOf(a) - updatedAtOf(b) || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
 const checkpointOf = (doc: ServerDocument) => ({ id: idOf(doc), updatedAt: updatedAtOf(doc) });
 
-/** pull.*: order, ties across a page boundary, the checkpoint round trip, the empty page. */
+/** pull.*: order, ties across a page boundary, the checkpoint round trip, the empty page, an unknown checkpoint. */
 export const pullChecks: CheckSpec[] = [
   {
     id: 'pull.order',
@@ -96,6 +96,34 @@ export const pullChecks: CheckSpec[] = [
         throw new CheckFailed(`a pull past the last document returned checkpoint ${clip(JSON.stringify(empty.checkpoint))}; expected the one sent (${clip(JSON.stringify(last))}) or null`);
       }
       return same ? 'a pull past the last document returns no documents and the checkpoint it was sent' : 'a pull past the last document returns no documents and a null checkpoint';
+    },
+  },
+  {
+    id: 'pull.unknownCheckpoint',
+    group: 'pull',
+    title: 'an unknown checkpoint is answered from before it',
+    async run(run) {
+      const { documents } = await run.pullToEnd('A', run.start.A);
+      const newest = [...documents].sort(compare).at(-1);
+      if (!newest) throw new CheckSkipped('no documents of this run to place a checkpoint after (pull.order wrote none)');
+      // What a client holds after the server was restored from an older backup: a checkpoint of a
+      // document the server does not have, later than anything it has.
+      const unknown = { id: run.id('never-written'), updatedAt: updatedAtOf(newest) + 1 };
+      const answer = await run.pull('A', unknown, 100);
+      const first = answer.documents[0];
+      const cp = answer.checkpoint as Record<string, unknown> | null;
+      // As the client reads it: an older updatedAt (ids within one are in the server's collation). A null
+      // checkpoint is no position: healthy servers answer an empty pull with it too (pull.empty).
+      const before = first
+        ? updatedAtOf(first) < unknown.updatedAt
+        : cp !== null && typeof cp['updatedAt'] === 'number' && typeof cp['id'] === 'string' && cp['updatedAt'] < unknown.updatedAt;
+      if (!before) {
+        const got = first ? `${idOf(first)} (updatedAt ${updatedAtOf(first)}) first` : `no documents and checkpoint ${clip(JSON.stringify(cp))}`;
+        throw new CheckFailed(`answered an unknown checkpoint as if it knew it: a server restored from a backup would go unnoticed and clients would not re-push what it lost (a pull with checkpoint ${JSON.stringify(unknown)}, of a document never written, returned ${got}; answer from before it: the first page from the start, or an empty page with checkpoint { id: '', updatedAt: 0 })`);
+      }
+      return first
+        ? `a pull with a checkpoint of a document never written is answered from the start (${idOf(first)} first), before that checkpoint`
+        : `a pull with a checkpoint of a document never written is answered with no documents and checkpoint ${clip(JSON.stringify(cp))}, before that checkpoint`;
     },
   },
 ];

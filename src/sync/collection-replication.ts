@@ -10,13 +10,15 @@ import type { Logger } from '../platform/logger.ts';
 import { silentLogger } from '../platform/logger.ts';
 import type { CollectionOperations, PullBulk, PushRow, ServerDocument } from './graphql-operations.ts';
 import type { RemoteChangeFeed, RemoteEvent } from './live-stream.ts';
-import { countPendingWrites } from './pending-writes.ts';
+import { countPendingWrites, storedCheckpoint } from './pending-writes.ts';
 import type { PendingWrites } from './pending-writes.ts';
 import { PendingWritesCounter } from './pending-writes-counter.ts';
 import { PushBatches } from './push-batches.ts';
 import type { SetAsideRow } from './push-batches.ts';
 import { RejectedDocuments } from './rejected-documents.ts';
 import { checkedBulk, withoutNulls } from './server-documents.ts';
+import { answersFromBefore, ClientReset } from './client-reset.ts';
+import type { Position } from './client-reset.ts';
 import type { RejectedDocument } from './rejected-documents.ts';
 import { RejectedActions } from './rejected-actions.ts';
 import { migrateServerDocuments } from './schema-migration.ts';
@@ -149,10 +151,17 @@ export class CollectionReplication {
   readonly #subs: Subscription[] = [];
   readonly #pending: PendingWritesCounter;
   readonly #batches: PushBatches;
+  // A client reset's own pushes: they go while RxDB's wait for it (see #pushable).
+  readonly #resetBatches: PushBatches;
+  readonly #reset: ClientReset;
   #held = true;
+  // Whether the server answered a pull from the client's checkpoint since sync resumed or a request
+  // failed: until it did, it may have been restored from a backup, and RxDB's pushes wait (see #pushable).
+  #serverKnowsCheckpoint = false;
   #opened: Promise<void> | null = null;
   // The page after the last full one, requested while RxDB writes that one (see #pull).
   #ahead: PrefetchedPage | null = null;
+  #confirming: Promise<void> | null = null;
 
   constructor(opts: CollectionReplicationOptions) {
     this.#opts = opts;
@@ -165,10 +174,10 @@ export class CollectionReplication {
       collection: opts.collection, rejected: this.#rejected, transport: opts.transport, operations: opts.operations,
       afterChange: () => this.#pending.request(), clock: this.#clock, maxRequestBytes,
     });
-    this.#batches = new PushBatches({
+    const batchesOf = (sendable: () => Promise<boolean>): PushBatches => new PushBatches({
       send: (rows) => this.#pushPart(rows),
       setAside: (entries) => this.#setAside(entries),
-      sendable: () => this.#sendable(),
+      sendable,
       sleep: (ms) => this.#sleeper.sleep(ms),
       succeeded: () => this.#status.succeeded('push'),
       failed: (failure) => {
@@ -177,11 +186,23 @@ export class CollectionReplication {
       },
       maxRequestBytes, retry: opts.retry, logger: this.#logger,
     });
+    this.#batches = batchesOf(() => this.#pushable());
+    this.#resetBatches = batchesOf(() => this.#sendable());
     const pullBatchSize = opts.pullBatchSize ?? DEFAULT_PULL_BATCH_SIZE;
+    const deletedField = opts.deletedField ?? 'deleted';
+    this.#reset = new ClientReset(() => this.#rx.internalReplicationState, {
+      collection: opts.collection.name, deletedField, batchSize: pullBatchSize, logger: this.#logger,
+      pullPage: (checkpoint, batchSize) => this.#attempt('pull', null, () => this.#fetchPage(checkpoint, batchSize)),
+      push: async (rows) => {
+        await this.#resetBatches.push(rows);
+        return !this.#held && !this.#rx.isStopped();
+      },
+      setAsideIds: async () => new Set((await this.#rejected.list()).map((entry) => entry.documentId)),
+    });
     this.#rx = replicateRxCollection<any, unknown>({
       replicationIdentifier: opts.replicationIdentifier,
       collection: opts.collection,
-      deletedField: opts.deletedField ?? 'deleted',
+      deletedField,
       live: true,
       autoStart: false,
       retryTime: RXDB_RETRY_MS,
@@ -248,6 +269,7 @@ export class CollectionReplication {
     await this.open();
     if (!this.#held) return;
     this.#held = false;
+    this.#serverKnowsCheckpoint = false;
     this.#status.resumed();
     this.#opts.feed.start();
     // Remote changes made while held are pulled from the stored checkpoint.
@@ -330,13 +352,23 @@ export class CollectionReplication {
     this.#ahead = null;
     if (ahead && !this.#held && ahead.batchSize === batchSize && ahead.checkpoint === checkpointKey(checkpoint)) {
       const page = await ahead.page;
-      if (page && !this.#held) {
+      if (page && !this.#held && !answersFromBefore(checkpoint, page)) {
         this.#status.succeeded('pull');
         return this.#accept(page, batchSize);
       }
     }
     const discard = { documents: [], checkpoint };
-    return this.#attempt('pull', discard, async () => this.#accept(await this.#fetchPage(checkpoint, batchSize), batchSize));
+    return this.#attempt('pull', discard, async () => {
+      const page = await this.#fetchPage(checkpoint, batchSize);
+      if (!answersFromBefore(checkpoint, page)) {
+        this.#serverKnowsCheckpoint = true;
+        return this.#accept(page, batchSize);
+      }
+      // The server went back in time: once the reset pushed what it lost, RxDB pulls from the start.
+      if (!this.#reset.doneFor(checkpoint) && !(await this.#reset.run(checkpoint as Position))) return discard;
+      this.#serverKnowsCheckpoint = true;
+      return this.#accept(await this.#fetchPage(null, batchSize), batchSize);
+    });
   }
 
   async #fetchPage(checkpoint: unknown, batchSize: number): Promise<PullBulk> {
@@ -356,7 +388,11 @@ export class CollectionReplication {
 
   // A stream event that cannot be migrated is pulled instead, where failures are retried and reported.
   async #streamItem(event: RemoteEvent): Promise<RxReplicationPullStreamItem<any, unknown>> {
-    if (event === 'RESYNC') return event;
+    if (event === 'RESYNC') {
+      // A reconnect: the server may be another one now (restored from a backup) until a pull says otherwise.
+      this.#serverKnowsCheckpoint = false;
+      return event;
+    }
     try {
       return { documents: (await this.#toLocal(event.documents)) as WithDeleted<any>[], checkpoint: event.checkpoint };
     } catch {
@@ -394,7 +430,7 @@ export class CollectionReplication {
   }
 
   // The retry loop RxDB would otherwise run every retryTime: classify, report, back off, stay quiet while held.
-  async #attempt<T>(direction: 'pull', discard: T, send: () => Promise<T>): Promise<T> {
+  async #attempt<T, D>(direction: 'pull', discard: D, send: () => Promise<T>): Promise<T | D> {
     for (let failures = 0; ;) {
       if (!(await this.#sendable())) return discard;
       try {
@@ -418,7 +454,40 @@ export class CollectionReplication {
     return true;
   }
 
+  // RxDB's pushes also wait until the server answered a pull from the client's checkpoint (asked here
+  // when nothing else did): pushed to a server restored from a backup, an unsynced write would conflict
+  // with the older state it holds, and the server's would win. The client reset goes first.
+  async #pushable(): Promise<boolean> {
+    while (!this.#serverKnowsCheckpoint) {
+      if (!(await this.#sendable())) return false;
+      // Held back like a failing push (the server may be unreachable): writes are counted as they come.
+      this.#pending.pushFailed();
+      this.#confirming ??= this.#confirmCheckpoint().finally(() => (this.#confirming = null));
+      await this.#confirming;
+    }
+    return this.#sendable();
+  }
+
+  async #confirmCheckpoint(): Promise<void> {
+    const state = this.#rx.internalReplicationState;
+    const checkpoint = state ? await storedCheckpoint(state, 'down') : undefined;
+    if (checkpoint === undefined || checkpoint === null) {
+      this.#serverKnowsCheckpoint = true;
+      return;
+    }
+    const page = await this.#attempt('pull', null, () => this.#fetchPage(checkpoint, 1));
+    if (!page) return;
+    if (answersFromBefore(checkpoint, page) && !this.#reset.doneFor(checkpoint)) {
+      if (!(await this.#reset.run(checkpoint as Position))) return;
+      // The stored checkpoint is the one the server lost: RxDB pulls again, and starts over.
+      this.#rx.reSync();
+    }
+    this.#serverKnowsCheckpoint = true;
+  }
+
   #report(failure: ClassifiedFailure, direction: SyncDirection): void {
+    // After a failed request the server may come back restored from a backup: pushes wait for a pull.
+    if (failure.kind !== 'rejected') this.#serverKnowsCheckpoint = false;
     this.#status.failed(failure, direction);
     this.#logger.debug('sync request failed', { collection: this.#opts.collection.name, direction, kind: failure.kind, code: failure.code });
     this.#opts.onFailure?.(failure, direction);

@@ -34,7 +34,7 @@ export async function countPendingWrites(replication: RxReplicationState<any, an
   await replication.startPromise;
   const state = replication.internalReplicationState;
   if (!state) return { count: 0, oldestAt: null };
-  const checkpoint = await upCheckpoint(state);
+  const checkpoint = await storedCheckpoint(state, 'up');
   const { documents } = await getChangedDocumentsSince(state.input.forkInstance, Number.MAX_SAFE_INTEGER, checkpoint);
   if (documents.length === 0) return { count: 0, oldestAt: null };
   const assumed = await getAssumedMasterState(state, documents.map((doc) => doc[state.primaryPath] as string));
@@ -53,10 +53,18 @@ export async function countPendingWrites(replication: RxReplicationState<any, an
   return { count, oldestAt: oldestAt === null ? null : Math.round(oldestAt) };
 }
 
-// Read without getLastCheckpointDoc(), which caches into the live replication state.
-async function upCheckpoint(state: RxStorageInstanceReplicationState<any>): Promise<unknown> {
+/**
+ * The checkpoint RxDB stored for one direction, read without `getLastCheckpointDoc()` (which caches
+ * into the live replication state); undefined before the first one.
+ *
+ * @example
+ * ```ts
+ * await storedCheckpoint(replication.internalReplicationState!, 'down'); // { id: 't9', updatedAt: 1764096000000 }
+ * ```
+ */
+export async function storedCheckpoint(state: RxStorageInstanceReplicationState<any>, direction: 'up' | 'down'): Promise<unknown> {
   const meta = state.input.metaInstance;
-  const id = getComposedPrimaryKeyOfDocumentData(meta.schema, { itemId: 'up', isCheckpoint: '1' });
+  const id = getComposedPrimaryKeyOfDocumentData(meta.schema, { itemId: direction, isCheckpoint: '1' });
   const [doc] = await meta.findDocumentsById([id], false);
   return doc?.checkpointData;
 }

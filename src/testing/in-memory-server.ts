@@ -60,6 +60,15 @@ export type InMemoryAnswer =
   | { kind: 'drop' }
   | { kind: 'down' };
 
+/**
+ * A snapshot of the in-memory server's documents (every user's) and their updatedAt counters, taken by
+ * `backup()` for `restore()`. Opaque: only the server that took it can restore it.
+ */
+export interface InMemoryBackup {
+  /** When it was taken, on the server clock (ms). */
+  readonly takenAt: number;
+}
+
 /** The in-memory server's data and fault knobs, shared by its fetch handler and its HTTP listener. */
 export interface InMemoryServerControls {
   readonly appId: string;
@@ -86,6 +95,31 @@ export interface InMemoryServerControls {
   /** The server is back. */
   comeBack(): void;
   readonly isDown: boolean;
+  /**
+   * A snapshot of every user's documents, for `restore`; users and sessions are not in it.
+   *
+   * @example
+   * ```ts
+   * const backup = server.backup();
+   * await client.collections.todo.insert({ id: 'b', title: 'after the backup', done: false });
+   * await client.awaitInSync();
+   * server.restore(backup); // 'b' is lost: the client's next pull finds its checkpoint unknown and re-pushes it
+   * ```
+   */
+  backup(): InMemoryBackup;
+  /**
+   * Puts the documents back as `backup` holds them, as a server restored from a backup older than a
+   * client's checkpoint: pulls from a checkpoint it no longer knows are answered from before it, so
+   * the client runs a client reset. Sessions and tokens keep working, so a test exercises the reset,
+   * not a relogin. Throws for a backup of another server.
+   *
+   * @example
+   * ```ts
+   * server.restore(backup);
+   * await eventually(async () => (await server.readDocuments(userId, 'todo')).some((d) => d.id === 'b')); // re-pushed by the client reset
+   * ```
+   */
+  restore(backup: InMemoryBackup): void;
   /** The user's documents in a collection, deleted ones included, in pull order. */
   readDocuments(userId: string, collection: string): Promise<InMemoryDocument[]>;
   /** A snapshot of the request counters. */
@@ -188,6 +222,8 @@ export function createInMemoryServer(options: InMemoryServerOptions = {}): InMem
   /** Documents by `${userId} ${TypeName}`, then id. */
   const documents = new Map<string, Map<string, InMemoryDocument>>();
   const lastUpdatedAt = new Map<string, number>();
+  /** What each backup this server took holds: the handle users see is opaque. */
+  const backups = new WeakMap<InMemoryBackup, { documents: typeof documents; lastUpdatedAt: typeof lastUpdatedAt }>();
   let stats = zeroStats();
   let unauthenticatedWith200 = false;
   let limit: { retryAfterSec: number; count?: number } | null = null;
@@ -393,14 +429,29 @@ export function createInMemoryServer(options: InMemoryServerOptions = {}): InMem
   const inPullOrder = (docs: Iterable<InMemoryDocument>): InMemoryDocument[] =>
     [...docs].sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
+  /** (updatedAt, id) order, of documents and checkpoints alike. */
+  const comesBefore = (a: { id: string; updatedAt: number }, b: { id: string; updatedAt: number }): boolean =>
+    a.updatedAt < b.updatedAt || (a.updatedAt === b.updatedAt && a.id < b.id);
+
   function pull(userId: string, typeName: string, args: Record<string, unknown>): unknown {
     stats.pulls += 1;
     const checkpoint = args['checkpoint'] as { id?: unknown; updatedAt?: unknown } | null | undefined;
     const after = checkpoint ? { id: String(checkpoint.id ?? ''), updatedAt: Number(checkpoint.updatedAt ?? -1) } : null;
     const max = typeof args['limit'] === 'number' ? args['limit'] : 1000;
-    const page = inPullOrder(bucket(userId, typeName).values())
-      .filter((d) => !after || d.updatedAt > after.updatedAt || (d.updatedAt === after.updatedAt && d.id > after.id))
-      .slice(0, max);
+    const docs = bucket(userId, typeName);
+    const inOrder = inPullOrder(docs.values());
+    // A checkpoint is known when its document is stored at or after it (documents are never removed and
+    // updatedAt only grows). One this server cannot know (it was restored from an older backup) is
+    // answered from before it, so the client re-pushes what was lost instead of waiting after it.
+    const stored = after ? docs.get(after.id) : undefined;
+    const known = !after || (after.id === '' && after.updatedAt === 0) || (stored !== undefined && stored.updatedAt >= after.updatedAt);
+    if (!known) {
+      const fromStart = inOrder.slice(0, max);
+      if (!fromStart[0] || !comesBefore(fromStart[0], after!)) return { documents: [], checkpoint: { id: '', updatedAt: 0 } };
+      const last = fromStart.at(-1)!;
+      return { documents: fromStart, checkpoint: { id: last.id, updatedAt: last.updatedAt } };
+    }
+    const page = inOrder.filter((d) => !after || comesBefore(after, d)).slice(0, max);
     const last = page.at(-1);
     return { documents: page, checkpoint: last ? { id: last.id, updatedAt: last.updatedAt } : (after ?? null) };
   }
@@ -503,6 +554,20 @@ export function createInMemoryServer(options: InMemoryServerOptions = {}): InMem
     get isDown() {
       return down;
     },
+    backup() {
+      const backup: InMemoryBackup = Object.freeze({ takenAt: now() });
+      backups.set(backup, { documents: copyOfDocuments(documents), lastUpdatedAt: new Map(lastUpdatedAt) });
+      return backup;
+    },
+    restore(backup) {
+      const snapshot = backups.get(backup);
+      if (!snapshot) throw new Error('restore: not a backup of this server');
+      documents.clear();
+      // Copied again, so one backup can be restored more than once.
+      for (const [k, docs] of copyOfDocuments(snapshot.documents)) documents.set(k, docs);
+      lastUpdatedAt.clear();
+      for (const [k, last] of snapshot.lastUpdatedAt) lastUpdatedAt.set(k, last);
+    },
     async readDocuments(userId, collection) {
       return inPullOrder(bucket(userId, graphQLTypeName(collection)).values()).map((d) => ({ ...d }));
     },
@@ -533,6 +598,11 @@ function parseObject(body: string): Record<string, unknown> {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Refusal(400, 'BadRequest', 'expected a JSON object');
   return value as Record<string, unknown>;
+}
+
+/** A deep copy of the documents by bucket, then id: a backup shares nothing with the live documents. */
+function copyOfDocuments(documents: ReadonlyMap<string, ReadonlyMap<string, InMemoryDocument>>): Map<string, Map<string, InMemoryDocument>> {
+  return new Map([...documents].map(([bucket, docs]) => [bucket, new Map([...docs].map(([id, doc]) => [id, structuredClone(doc)]))]));
 }
 
 function withoutUpdatedAt(doc: Record<string, unknown>): Record<string, unknown> {

@@ -26,6 +26,7 @@ export { createInMemoryServer } from './in-memory-server.ts';
 export type {
   FailBatchesOptions,
   InMemoryAnswer,
+  InMemoryBackup,
   InMemoryDocument,
   InMemoryServerControls,
   InMemoryServerCore,

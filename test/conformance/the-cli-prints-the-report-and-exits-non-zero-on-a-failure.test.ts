@@ -46,7 +46,7 @@ describe('session-sync-check on the command line', () => {
       '--expired-token', expired,
     ], { SESSION_SYNC_CHECK_PASSWORD_B: b.password });
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^16 passed, 0 failed, 0 skipped \(.* s\): the server keeps the wire contract$/m);
+    expect(run.stdout).toMatch(/^17 passed, 0 failed, 0 skipped \(.* s\): the server keeps the wire contract$/m);
     expect(run.stdout).toContain('PASS  pull.ties');
     for (const secret of [a.password, b.password, expired]) expect(run.stdout + run.stderr).not.toContain(secret);
   }, 60_000);

@@ -85,3 +85,88 @@ describe('the in-memory server follows the wire protocol', () => {
     }
   });
 });
+
+// A server restored from a backup older than a client's checkpoint answers that checkpoint from
+// before it (docs/wire-protocol.md, Pull), so the client runs a client reset; backup() and restore()
+// make that server, with sessions and tokens untouched.
+describe('the in-memory server restored from a backup', () => {
+  type Point = { id: string; updatedAt: number };
+  const START = { id: '', updatedAt: 0 };
+  const doc = (id: string, title: string) => ({ id, title, done: false, deleted: false });
+  const point = (d: Point): Point => ({ id: d.id, updatedAt: d.updatedAt });
+  let server: InMemoryServer;
+  let ann: { userId: string };
+  let annToken: string;
+  let bobToken: string;
+  let backedUp: Array<Point & { title: string }>;
+  let laterB: Point;
+  let afterBackup: Point;
+  const pull = async (token: string, checkpoint: Point | null, limit?: number) => (await pullTodo(server, token, checkpoint, limit)).json.data.pullTodo;
+
+  beforeAll(async () => {
+    server = await startInMemoryServer();
+    ann = await server.createUser({ username: 'ann@example.com', password: 'pw-ann-1' });
+    await server.createUser({ username: 'bob@example.com', password: 'pw-bob-1' });
+    annToken = (await loginRaw(server, 'ann@example.com', 'pw-ann-1')).json.access_token;
+    bobToken = (await loginRaw(server, 'bob@example.com', 'pw-bob-1')).json.access_token;
+    await pushTodo(server, annToken, [{ newDocumentState: doc('a', 'a v1') }]);
+    await pushTodo(server, annToken, [{ newDocumentState: doc('b', 'b v1') }]);
+    backedUp = (await pull(annToken, null)).documents;
+    const backup = server.backup();
+    await pushTodo(server, annToken, [{ assumedMasterState: backedUp[1]!, newDocumentState: doc('b', 'b v2') }]);
+    await pushTodo(server, annToken, [{ newDocumentState: doc('c', 'c v1') }]);
+    const later = (await pull(annToken, null)).documents as Point[];
+    laterB = point(later.find((d) => d.id === 'b')!);
+    afterBackup = point(later.find((d) => d.id === 'c')!);
+    server.restore(backup);
+  });
+  afterAll(() => server?.close());
+
+  it('holds the documents as they were backed up, and the access tokens issued before still work', async () => {
+    expect((await server.readDocuments(ann.userId, 'todo')).map((d) => d.title)).toEqual(['a v1', 'b v1']);
+    expect(laterB.updatedAt).toBeGreaterThan(backedUp[1]!.updatedAt);
+    expect(afterBackup.updatedAt).toBeGreaterThan(laterB.updatedAt);
+    expect((await pullTodo(server, annToken, null)).status).toBe(200);
+  });
+
+  it('answers a checkpoint it does not know with the first page from the start, when that page begins before it', async () => {
+    // b is stored older than the checkpoint; c, after the backup, is not stored at all.
+    expect(await pull(annToken, laterB)).toEqual({ documents: backedUp, checkpoint: point(backedUp[1]!) });
+    expect(await pull(annToken, laterB, 1)).toEqual({ documents: [backedUp[0]], checkpoint: point(backedUp[0]!) });
+    expect(await pull(annToken, afterBackup)).toEqual({ documents: backedUp, checkpoint: point(backedUp[1]!) });
+  });
+
+  it('answers it with an empty page and the start checkpoint when nothing comes before it', async () => {
+    expect(await pull(bobToken, afterBackup)).toEqual({ documents: [], checkpoint: START });
+    expect(await pull(annToken, { id: 'never-written', updatedAt: 1 })).toEqual({ documents: [], checkpoint: START });
+  });
+
+  it('answers a checkpoint it knows, the start checkpoint and none as ever', async () => {
+    expect(await pull(annToken, point(backedUp[0]!))).toEqual({ documents: [backedUp[1]], checkpoint: point(backedUp[1]!) });
+    expect(await pull(annToken, point(backedUp[1]!))).toEqual({ documents: [], checkpoint: point(backedUp[1]!) });
+    expect(await pull(annToken, START)).toEqual({ documents: backedUp, checkpoint: point(backedUp[1]!) });
+    expect(await pull(bobToken, START)).toEqual({ documents: [], checkpoint: START });
+    expect(await pull(bobToken, null)).toEqual({ documents: [], checkpoint: null });
+  });
+
+  it('restores one backup as often as asked, and refuses another server’s', async () => {
+    const backup = server.backup();
+    await pushTodo(server, annToken, [{ newDocumentState: doc('d', 'd v1') }]);
+    server.restore(backup);
+    await pushTodo(server, annToken, [{ newDocumentState: doc('e', 'e v1') }]);
+    server.restore(backup);
+    expect((await server.readDocuments(ann.userId, 'todo')).map((d) => d.id)).toEqual(['a', 'b']);
+    const other = await startInMemoryServer();
+    try {
+      expect(() => other.restore(backup)).toThrow('not a backup of this server');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps a checkpoint known once its document is written again (updatedAt only grows)', async () => {
+    const firstA = point(backedUp[0]!);
+    await pushTodo(server, annToken, [{ assumedMasterState: backedUp[0]!, newDocumentState: doc('a', 'a v2') }]);
+    expect((await pull(annToken, firstA)).documents.map((d: { title: string }) => d.title)).toEqual(['b v1', 'a v2']);
+  });
+});

@@ -65,16 +65,48 @@ export class DocumentStore {
       [name, new Set(Object.entries(config.fields).filter(([, type]) => isOptional(type)).map(([field]) => field))]));
   }
 
-  /** Documents strictly after `checkpoint` in (updatedAt, id) order; the checkpoint is the last one returned. */
+  /**
+   * Documents strictly after `checkpoint` in (updatedAt, id) order; the checkpoint is the last one
+   * returned. A checkpoint this server does not know is answered from a position before it: the
+   * first page from the start when its first document comes before the checkpoint, else an empty page
+   * with the start checkpoint `{ id: '', updatedAt: 0 }`.
+   */
   async pull(owner: string, collection: string, checkpoint: Checkpoint | null, limit: number): Promise<{ documents: SyncDocument[]; checkpoint: Checkpoint | null }> {
+    // A server restored from a backup older than the client's checkpoint must say so, or the client
+    // never re-pushes what the restore lost: an answer before its checkpoint makes it start over.
+    if (checkpoint && !isStart(checkpoint) && !(await this.#knows(owner, collection, checkpoint))) {
+      const rows = await this.#db.query<Row & { before_checkpoint: boolean }>(
+        // Compared in SQL: ids sort by the column's byte-order collation, not by JavaScript's UTF-16 order.
+        `select id, data, updated_at, deleted, (updated_at, id) < ($3, $4) as before_checkpoint from documents
+         where owner = $1 and collection = $2 order by updated_at, id limit $5`,
+        [owner, collection, checkpoint.updatedAt, checkpoint.id, limit]);
+      if (!rows[0]?.before_checkpoint) return { documents: [], checkpoint: { ...START_CHECKPOINT } };
+      return this.#page(collection, rows);
+    }
     const rows = await this.#db.query<Row>(
       `${SELECT_COLUMNS}
        where owner = $1 and collection = $2 and (updated_at, id) > ($3, $4)
        order by updated_at, id limit $5`,
       [owner, collection, checkpoint?.updatedAt ?? -1, checkpoint?.id ?? '', limit]);
+    return rows.length > 0 ? this.#page(collection, rows) : { documents: [], checkpoint };
+  }
+
+  /**
+   * Whether `checkpoint` is one this server could have issued: its document is stored with an updatedAt
+   * at or after the checkpoint's. Documents are never hard-deleted and updatedAt only grows, so a
+   * checkpoint once known stays known. One primary-key lookup: the healthy pull's only extra cost.
+   */
+  async #knows(owner: string, collection: string, checkpoint: Checkpoint): Promise<boolean> {
+    const rows = await this.#db.query<{ known: boolean }>(
+      'select updated_at >= $4 as known from documents where owner = $1 and collection = $2 and id = $3',
+      [owner, collection, checkpoint.id, checkpoint.updatedAt]);
+    return rows[0]?.known === true;
+  }
+
+  #page(collection: string, rows: readonly Row[]): { documents: SyncDocument[]; checkpoint: Checkpoint } {
     const documents = rows.map((row) => this.#toDocument(collection, row));
-    const last = documents.at(-1);
-    return { documents, checkpoint: last ? { id: last.id, updatedAt: last.updatedAt } : checkpoint };
+    const last = documents.at(-1)!;
+    return { documents, checkpoint: { id: last.id, updatedAt: last.updatedAt } };
   }
 
   /** Every document of the owner in the collection, deleted ones included, in pull order. */
@@ -259,3 +291,7 @@ export class DocumentStore {
 }
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Where a pull from the start begins: always known, since it names no document. */
+const START_CHECKPOINT: Readonly<Checkpoint> = { id: '', updatedAt: 0 };
+const isStart = (checkpoint: Checkpoint): boolean => checkpoint.id === START_CHECKPOINT.id && checkpoint.updatedAt === START_CHECKPOINT.updatedAt;

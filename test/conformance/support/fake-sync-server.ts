@@ -18,6 +18,8 @@ export type Fault =
   | 'pullCheckpoint'
   /** An empty page comes with a made-up checkpoint from the start. */
   | 'pullEmptyCheckpoint'
+  /** A checkpoint of a document the server does not hold (a restore from an older backup) is answered from after it, as if known. */
+  | 'pullUnknownCheckpoint'
   /** A conflict is answered with the stale state the client assumed, not the master state. */
   | 'conflictWithoutMaster'
   /** An identical re-push writes a second revision. */
@@ -34,7 +36,12 @@ export type Fault =
   | 'socketAuthShape'
   /** A user's sockets after their first (every reconnect) never receive a change. */
   | 'silentAfterReconnect'
-  /** The stream's checkpoint is the server's clock a minute ahead, not the last document's: a pull from it after a reconnect misses what changed meanwhile. */
+  /**
+   * The stream's checkpoint is the server's clock a minute ahead, not the last document's, and pull
+   * does not check checkpoints (as `pullUnknownCheckpoint`): a pull from it after a reconnect misses
+   * what changed meanwhile. (A server that answers an unknown checkpoint from before it makes the
+   * client start over instead, and misses nothing.)
+   */
   | 'streamCheckpointAhead'
   /** The stream carries every user's changes to every user. */
   | 'streamToEveryone';
@@ -70,6 +77,8 @@ type Subscription { streamTodo: TodoPullBulk! }`;
 // graphql-ws checks refusals with the graphql it loads itself (see the reference server's stream-socket-server.ts).
 const { GraphQLError: GraphQLWsError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
+const START: Checkpoint = { id: '', updatedAt: 0 };
+const before = (doc: Doc, cp: Checkpoint): boolean => doc.updatedAt < cp.updatedAt || (doc.updatedAt === cp.updatedAt && doc.id < cp.id);
 const after = (doc: Doc, cp: Checkpoint | null): boolean => !cp || doc.updatedAt > cp.updatedAt || (doc.updatedAt === cp.updatedAt && doc.id > cp.id);
 const byPullOrder = (a: Doc, b: Doc): number => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const sameContent = (a: Input | Doc, b: Input | Doc): boolean => a.title === b.title && a.done === b.done && a.deleted === b.deleted;
@@ -87,8 +96,15 @@ export async function startFakeSyncServer(faults: readonly Fault[] = []): Promis
   let clock = 1_700_000_000_000;
   const keyOf = (owner: string, id: string) => (has('globalIds') ? id : `${owner}\u0000${id}`);
 
-  const pull = (owner: string, cp: Checkpoint | null, limit: number) => {
+  const checksCheckpoints = !has('pullUnknownCheckpoint') && !has('streamCheckpointAhead');
+  const pull = (owner: string, cp: Checkpoint | null, limit: number): { documents: Doc[]; checkpoint: Checkpoint | null } => {
     const mine = [...store.values()].filter((doc) => has('pullIgnoresOwner') || doc.owner === owner).sort(byPullOrder);
+    // Known: the checkpoint's document is held at or after it. An unknown one is answered from before it.
+    const known = !cp || (cp.id === START.id && cp.updatedAt === START.updatedAt) || mine.some((doc) => doc.id === cp.id && doc.updatedAt >= cp.updatedAt);
+    if (checksCheckpoints && !known) {
+      const fromStart = pull(owner, null, limit);
+      return fromStart.documents[0] && before(fromStart.documents[0], cp!) ? fromStart : { documents: [], checkpoint: START };
+    }
     const page = mine.filter((doc) => (has('pullTies') && cp ? doc.updatedAt > cp.updatedAt : after(doc, cp))).slice(0, limit).map(wire);
     if (page.length === 0) return { documents: [], checkpoint: has('pullEmptyCheckpoint') ? { id: '', updatedAt: 0 } : cp };
     const point = has('pullCheckpoint') ? page[0]! : page.at(-1)!;

@@ -2,6 +2,7 @@
 // same port, and two servers on one PostgreSQL database behind a switch that fails over from one to the
 // other. Each is a SyncServer whose controls reach whichever process runs now; hand it to
 // startScenarioOn. Counters add up over the processes (activeStreams is the running one's).
+import { cp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startServer, type ServerOptions, type SyncServer } from '../../../examples/server/start-server.ts';
@@ -17,6 +18,15 @@ export interface RestartableServer extends SyncServer {
   start(): Promise<void>;
   /** Processes started so far. */
   readonly starts: number;
+  /** Stops the server, copies its data directory (an operator's backup) and starts it again. */
+  backup(): Promise<ServerBackup>;
+  /** Stops the server, puts the backup's data in place of its own and starts it on that (a restore). */
+  restore(backup: ServerBackup): Promise<void>;
+}
+
+/** A copy of a restartable server's data directory, removed with the server. */
+export interface ServerBackup {
+  readonly dir: string;
 }
 
 /** The reference server for one restartable scenario: PGlite on a data directory of its own (removed on close). */
@@ -28,6 +38,7 @@ export async function startRestartableServer(options: ServerOptions = {}): Promi
   let starts = 1;
   let clockShift = 0;
   let finished = emptyStats();
+  const backups: ServerBackup[] = [];
   const running = (): SyncServer => {
     if (!current) throw new Error('the server is stopped');
     return current;
@@ -39,7 +50,7 @@ export async function startRestartableServer(options: ServerOptions = {}): Promi
     current = null;
     await closing.close();
   };
-  return {
+  const server: RestartableServer = {
     ...controls(running, port, () => [finished, current?.stats()]),
     shiftClock(ms) {
       clockShift += ms;
@@ -56,11 +67,27 @@ export async function startRestartableServer(options: ServerOptions = {}): Promi
       current = next;
       starts += 1;
     },
+    async backup() {
+      await stop();
+      const backup = { dir: `${dir.dir}-backup-${backups.length + 1}` };
+      await cp(dir.dir, backup.dir, { recursive: true });
+      backups.push(backup);
+      await server.start();
+      return backup;
+    },
+    async restore(backup) {
+      await stop();
+      await rm(dir.dir, { recursive: true, force: true });
+      await cp(backup.dir, dir.dir, { recursive: true });
+      await server.start();
+    },
     async close() {
       await stop();
       await dir.remove();
+      for (const backup of backups) await rm(backup.dir, { recursive: true, force: true });
     },
   };
+  return server;
 }
 
 /** Two server processes on one PostgreSQL database; clients reach the primary through a switch until it fails over. */
