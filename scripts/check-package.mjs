@@ -23,14 +23,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-// Gzip budgets of the minimal browser entry (bytes): the size measured when they were set (98.4 kB and
-// 30.6 kB, rxdb 17.6.0, xstate 5.33.3) plus ~10%; the README's "Runtimes and bundle size" states them.
-// Raise one only with a reason in the commit.
+// Gzip budgets of the minimal browser entry (bytes); the README's "Runtimes and bundle size" states them.
+// Set at 98.4 kB and 30.6 kB (rxdb 17.6.0, xstate 5.33.3) plus ~10%; raised once, to 110 and 36 kB, when
+// the client reset took the library to 35.0 kB (the poison-document, migration and custody work before
+// it had used the 10%). Raise one only with a reason in the commit.
 const BUDGET = {
   /** The whole app bundle: session-sync with rxdb, xstate, rxjs, graphql and jose included. */
-  app: 108_000,
+  app: 110_000,
   /** session-sync's own share: rxdb, xstate and rxjs left external (the app has them anyway). */
-  library: 34_000,
+  library: 36_000,
 };
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -389,7 +389,8 @@ export class CollectionReplication {
   // A stream event that cannot be migrated is pulled instead, where failures are retried and reported.
   async #streamItem(event: RemoteEvent): Promise<RxReplicationPullStreamItem<any, unknown>> {
     if (event === 'RESYNC') {
-      // A reconnect: the server may be another one now (restored from a backup) until a pull says otherwise.
+      // A reconnect (or, without a stream, a poll): the server may have been restored from a backup
+      // meanwhile, until a pull says otherwise.
       this.#serverKnowsCheckpoint = false;
       return event;
     }

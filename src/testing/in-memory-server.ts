@@ -1,6 +1,10 @@
 import { Kind, parse, valueFromASTUntyped, type DocumentNode, type FieldNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { jwtVerify, SignJWT } from 'jose';
 import { graphQLTypeName } from '../sync/graphql-operations.ts';
+import { InMemoryDocuments } from './in-memory-documents.ts';
+import type { InMemoryBackup, InMemoryDocument, InMemoryPushRow } from './in-memory-documents.ts';
+
+export type { InMemoryBackup, InMemoryDocument } from './in-memory-documents.ts';
 
 // The contract of docs/wire-protocol.md in memory, as a fetch-style handler: no node:* import, so
 // this file runs wherever `fetch`, `Request` and WebCrypto exist. The loopback HTTP listener that
@@ -15,9 +19,6 @@ export interface InMemoryServerOptions {
   /** Refresh token lifetime. Default 60 days. */
   refreshTokenTtlSec?: number;
 }
-
-/** A document as the server keeps and sends it: its fields plus `id`, `updatedAt` and `deleted`. */
-export type InMemoryDocument = Record<string, unknown> & { id: string; updatedAt: number; deleted: boolean };
 
 /** Request counters of the in-memory server: `server.stats()`. */
 export interface InMemoryServerStats {
@@ -59,15 +60,6 @@ export type InMemoryAnswer =
   | { kind: 'answer'; status: number; headers: Record<string, string>; body: string }
   | { kind: 'drop' }
   | { kind: 'down' };
-
-/**
- * A snapshot of the in-memory server's documents (every user's) and their updatedAt counters, taken by
- * `backup()` for `restore()`. Opaque: only the server that took it can restore it.
- */
-export interface InMemoryBackup {
-  /** When it was taken, on the server clock (ms). */
-  readonly takenAt: number;
-}
 
 /** The in-memory server's data and fault knobs, shared by its fetch handler and its HTTP listener. */
 export interface InMemoryServerControls {
@@ -219,11 +211,7 @@ export function createInMemoryServer(options: InMemoryServerOptions = {}): InMem
   const users = new Map<string, User>();
   const byName = new Map<string, User>();
   const sessions = new Map<string, Session>();
-  /** Documents by `${userId} ${TypeName}`, then id. */
-  const documents = new Map<string, Map<string, InMemoryDocument>>();
-  const lastUpdatedAt = new Map<string, number>();
-  /** What each backup this server took holds: the handle users see is opaque. */
-  const backups = new WeakMap<InMemoryBackup, { documents: typeof documents; lastUpdatedAt: typeof lastUpdatedAt }>();
+  const documents = new InMemoryDocuments(now);
   let stats = zeroStats();
   let unauthenticatedWith200 = false;
   let limit: { retryAfterSec: number; count?: number } | null = null;
@@ -419,69 +407,17 @@ export function createInMemoryServer(options: InMemoryServerOptions = {}): InMem
     return json(200, errors.length ? { data, errors } : { data });
   }
 
-  const bucket = (userId: string, typeName: string): Map<string, InMemoryDocument> => {
-    const k = `${userId} ${typeName}`;
-    let docs = documents.get(k);
-    if (!docs) documents.set(k, (docs = new Map()));
-    return docs;
-  };
-
-  const inPullOrder = (docs: Iterable<InMemoryDocument>): InMemoryDocument[] =>
-    [...docs].sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-
-  /** (updatedAt, id) order, of documents and checkpoints alike. */
-  const comesBefore = (a: { id: string; updatedAt: number }, b: { id: string; updatedAt: number }): boolean =>
-    a.updatedAt < b.updatedAt || (a.updatedAt === b.updatedAt && a.id < b.id);
-
   function pull(userId: string, typeName: string, args: Record<string, unknown>): unknown {
     stats.pulls += 1;
     const checkpoint = args['checkpoint'] as { id?: unknown; updatedAt?: unknown } | null | undefined;
     const after = checkpoint ? { id: String(checkpoint.id ?? ''), updatedAt: Number(checkpoint.updatedAt ?? -1) } : null;
-    const max = typeof args['limit'] === 'number' ? args['limit'] : 1000;
-    const docs = bucket(userId, typeName);
-    const inOrder = inPullOrder(docs.values());
-    // A checkpoint is known when its document is stored at or after it (documents are never removed and
-    // updatedAt only grows). One this server cannot know (it was restored from an older backup) is
-    // answered from before it, so the client re-pushes what was lost instead of waiting after it.
-    const stored = after ? docs.get(after.id) : undefined;
-    const known = !after || (after.id === '' && after.updatedAt === 0) || (stored !== undefined && stored.updatedAt >= after.updatedAt);
-    if (!known) {
-      const fromStart = inOrder.slice(0, max);
-      if (!fromStart[0] || !comesBefore(fromStart[0], after!)) return { documents: [], checkpoint: { id: '', updatedAt: 0 } };
-      const last = fromStart.at(-1)!;
-      return { documents: fromStart, checkpoint: { id: last.id, updatedAt: last.updatedAt } };
-    }
-    const page = inOrder.filter((d) => !after || comesBefore(after, d)).slice(0, max);
-    const last = page.at(-1);
-    return { documents: page, checkpoint: last ? { id: last.id, updatedAt: last.updatedAt } : (after ?? null) };
+    return documents.pull(userId, typeName, after, typeof args['limit'] === 'number' ? args['limit'] : 1000);
   }
 
   function push(userId: string, typeName: string, args: Record<string, unknown>): unknown {
     stats.pushes += 1;
-    const rows = Array.isArray(args['rows']) ? (args['rows'] as { assumedMasterState?: Record<string, unknown> | null; newDocumentState: Record<string, unknown> }[]) : [];
-    const docs = bucket(userId, typeName);
-    const k = `${userId} ${typeName}`;
-    const updatedAt = Math.max(now(), (lastUpdatedAt.get(k) ?? 0) + 1);
-    const conflicts: InMemoryDocument[] = [];
-    let written = 0;
-    for (const row of rows) {
-      const next = row.newDocumentState;
-      const id = String(next['id']);
-      const master = docs.get(id);
-      const candidate: InMemoryDocument = { ...withoutUpdatedAt(next), id, deleted: next['deleted'] === true, updatedAt };
-      if (master) {
-        // A repeated push of what is stored was applied before (its response was lost): nothing to do.
-        if (sameContent(master, candidate)) continue;
-        const assumed = row.assumedMasterState;
-        if (!assumed || !sameContent(master, { ...withoutUpdatedAt(assumed), id, deleted: assumed['deleted'] === true, updatedAt })) {
-          conflicts.push(master);
-          continue;
-        }
-      }
-      docs.set(id, candidate);
-      written += 1;
-    }
-    if (written > 0) lastUpdatedAt.set(k, updatedAt);
+    const rows = Array.isArray(args['rows']) ? (args['rows'] as InMemoryPushRow[]) : [];
+    const { conflicts, written } = documents.push(userId, typeName, rows);
     stats.pushedDocuments += written;
     stats.conflicts += conflicts.length;
     return conflicts;
@@ -554,22 +490,10 @@ export function createInMemoryServer(options: InMemoryServerOptions = {}): InMem
     get isDown() {
       return down;
     },
-    backup() {
-      const backup: InMemoryBackup = Object.freeze({ takenAt: now() });
-      backups.set(backup, { documents: copyOfDocuments(documents), lastUpdatedAt: new Map(lastUpdatedAt) });
-      return backup;
-    },
-    restore(backup) {
-      const snapshot = backups.get(backup);
-      if (!snapshot) throw new Error('restore: not a backup of this server');
-      documents.clear();
-      // Copied again, so one backup can be restored more than once.
-      for (const [k, docs] of copyOfDocuments(snapshot.documents)) documents.set(k, docs);
-      lastUpdatedAt.clear();
-      for (const [k, last] of snapshot.lastUpdatedAt) lastUpdatedAt.set(k, last);
-    },
+    backup: () => documents.backup(now()),
+    restore: (backup) => documents.restore(backup),
     async readDocuments(userId, collection) {
-      return inPullOrder(bucket(userId, graphQLTypeName(collection)).values()).map((d) => ({ ...d }));
+      return documents.read(userId, graphQLTypeName(collection));
     },
     stats: () => ({ ...stats }),
     onDown(listener) {
@@ -598,24 +522,6 @@ function parseObject(body: string): Record<string, unknown> {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Refusal(400, 'BadRequest', 'expected a JSON object');
   return value as Record<string, unknown>;
-}
-
-/** A deep copy of the documents by bucket, then id: a backup shares nothing with the live documents. */
-function copyOfDocuments(documents: ReadonlyMap<string, ReadonlyMap<string, InMemoryDocument>>): Map<string, Map<string, InMemoryDocument>> {
-  return new Map([...documents].map(([bucket, docs]) => [bucket, new Map([...docs].map(([id, doc]) => [id, structuredClone(doc)]))]));
-}
-
-function withoutUpdatedAt(doc: Record<string, unknown>): Record<string, unknown> {
-  const { updatedAt: _ignored, ...rest } = doc;
-  return rest;
-}
-
-/** Same content: every field but `updatedAt`, a missing field equal to null. */
-function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  keys.delete('updatedAt');
-  for (const k of keys) if (JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)) return false;
-  return true;
 }
 
 /** The value cut down to what the selection set asks for (nested objects and lists included). */
