@@ -360,15 +360,20 @@ export class CollectionReplication {
     const discard = { documents: [], checkpoint };
     return this.#attempt('pull', discard, async () => {
       const page = await this.#fetchPage(checkpoint, batchSize);
-      if (!answersFromBefore(checkpoint, page)) {
-        this.#serverKnowsCheckpoint = true;
-        return this.#accept(page, batchSize);
-      }
-      // The server went back in time: once the reset pushed what it lost, RxDB pulls from the start.
-      if (!this.#reset.doneFor(checkpoint) && !(await this.#reset.run(checkpoint as Position))) return discard;
-      this.#serverKnowsCheckpoint = true;
-      return this.#accept(await this.#fetchPage(null, batchSize), batchSize);
+      const verdict = await this.#knownOrReset(checkpoint, page);
+      if (verdict === null) return discard;
+      // After a reset RxDB pulls from the start: what it meets now equals the local documents.
+      return this.#accept(verdict === 'known' ? page : await this.#fetchPage(null, batchSize), batchSize);
     });
+  }
+
+  // Reads the answer to a pull from `checkpoint`: 'known', or the server went back in time and the
+  // client reset has run ('reset': pull from the start now). Null when held or stopped before it ended.
+  async #knownOrReset(checkpoint: unknown, page: PullBulk): Promise<'known' | 'reset' | null> {
+    const restored = answersFromBefore(checkpoint, page);
+    if (restored && !this.#reset.doneFor(checkpoint) && !(await this.#reset.run(checkpoint as Position))) return null;
+    this.#serverKnowsCheckpoint = true;
+    return restored ? 'reset' : 'known';
   }
 
   async #fetchPage(checkpoint: unknown, batchSize: number): Promise<PullBulk> {
@@ -477,13 +482,8 @@ export class CollectionReplication {
       return;
     }
     const page = await this.#attempt('pull', null, () => this.#fetchPage(checkpoint, 1));
-    if (!page) return;
-    if (answersFromBefore(checkpoint, page) && !this.#reset.doneFor(checkpoint)) {
-      if (!(await this.#reset.run(checkpoint as Position))) return;
-      // The stored checkpoint is the one the server lost: RxDB pulls again, and starts over.
-      this.#rx.reSync();
-    }
-    this.#serverKnowsCheckpoint = true;
+    // The stored checkpoint is one the server lost: RxDB pulls again, and starts over.
+    if (page && (await this.#knownOrReset(checkpoint, page)) === 'reset') this.#rx.reSync();
   }
 
   #report(failure: ClassifiedFailure, direction: SyncDirection): void {

@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from '../../src/testing/index.ts';
-import { roundTrip, startEchoUpstream, type EchoUpstream } from './support/echo-upstream.ts';
+import { describe, expect, it } from 'vitest';
+import { roundTrip, proxiedEchoUpstream } from './support/echo-upstream.ts';
 
 // latency delays by `ms + random() * jitterMs`, once per response (`per: 'request'`) or on every
 // chunk both ways (`per: 'chunk'`); the injected random makes the delay exact. Only lower bounds on
 // elapsed time are asserted: a loaded machine is slower, never faster.
 describe('the fault proxy adds latency with jitter', () => {
-  let upstream: EchoUpstream;
-  let proxy: FaultProxy;
   let draws = 0;
-  beforeAll(async () => {
-    upstream = await startEchoUpstream();
-    proxy = await startFaultProxy(upstream.port, '127.0.0.1', { random: () => (draws++, 0.5) });
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await upstream?.close();
-  });
+  const stage = proxiedEchoUpstream({ random: () => (draws++, 0.5) });
 
   it('per request: the response waits ms + jitter, drawn once', async () => {
-    proxy.setMode({ kind: 'latency', ms: 100, jitterMs: 100, per: 'request' });
+    stage.proxy.setMode({ kind: 'latency', ms: 100, jitterMs: 100, per: 'request' });
     draws = 0;
-    const { answer, ms, socket } = await roundTrip(proxy.port, 'ping', 'pong:ping'.length);
+    const { answer, ms, socket } = await roundTrip(stage.proxy.port, 'ping', 'pong:ping'.length);
     socket.destroy();
     expect(answer).toBe('pong:ping');
     expect(ms).toBeGreaterThanOrEqual(149);
@@ -29,9 +19,9 @@ describe('the fault proxy adds latency with jitter', () => {
   });
 
   it('per chunk: both directions wait, one draw each', async () => {
-    proxy.setMode({ kind: 'latency', ms: 60, jitterMs: 40 });
+    stage.proxy.setMode({ kind: 'latency', ms: 60, jitterMs: 40 });
     draws = 0;
-    const { answer, ms, socket } = await roundTrip(proxy.port, 'ping', 'pong:ping'.length);
+    const { answer, ms, socket } = await roundTrip(stage.proxy.port, 'ping', 'pong:ping'.length);
     socket.destroy();
     expect(answer).toBe('pong:ping');
     expect(ms).toBeGreaterThanOrEqual(2 * 80 - 2);
@@ -39,9 +29,9 @@ describe('the fault proxy adds latency with jitter', () => {
   });
 
   it('pass is immediate again', async () => {
-    proxy.setMode({ kind: 'pass' });
+    stage.proxy.setMode({ kind: 'pass' });
     draws = 0;
-    const { socket } = await roundTrip(proxy.port, 'ping', 'pong:ping'.length);
+    const { socket } = await roundTrip(stage.proxy.port, 'ping', 'pong:ping'.length);
     socket.destroy();
     expect(draws).toBe(0);
   });

@@ -3,6 +3,8 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { afterAll, beforeAll } from 'vitest';
+import { startFaultProxy, type FaultProxy } from '../../../src/testing/index.ts';
 
 export interface EchoUpstream {
   port: number;
@@ -72,4 +74,21 @@ export async function roundTrip(port: number, text: string, bytes: number): Prom
     socket.on('close', () => reject(new Error(`closed after ${answer.length} bytes`)));
   });
   return { answer, ms: performance.now() - started, socket };
+}
+
+/**
+ * A describe block's echo upstream behind a fault proxy, started in beforeAll and closed in afterAll;
+ * read `upstream` and `proxy` inside the tests.
+ */
+export function proxiedEchoUpstream(proxyOptions: Parameters<typeof startFaultProxy>[2] = {}): { readonly upstream: EchoUpstream; readonly proxy: FaultProxy } {
+  const stage = {} as { upstream: EchoUpstream; proxy: FaultProxy };
+  beforeAll(async () => {
+    stage.upstream = await startEchoUpstream();
+    stage.proxy = await startFaultProxy(stage.upstream.port, '127.0.0.1', proxyOptions);
+  });
+  afterAll(async () => {
+    await stage.proxy?.close();
+    await stage.upstream?.close();
+  });
+  return stage;
 }
